@@ -1,0 +1,486 @@
+package prunekit.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A LLaMA-family decoder on DJL: token embedding, L pre-norm blocks
+ * {@code h = h + Attn(RMSNorm(h)); h = h + MLP(RMSNorm(h))}, a final RMSNorm and the output head.
+ *
+ * <p>Weights live in the model's own {@link NDManager} in float32 on the compute device. A forward
+ * pass takes a short-lived step manager for its results; close it after each step. The model is
+ * mutable: the editing methods ({@link #removeLayers}, {@link #setLayer}, ...) change it in place,
+ * so copy it first ({@link #copy()}) to keep the original.
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    private LlamaConfig config;
+    private final Tokenizer tokenizer;
+    private final NDManager manager;
+    private final NDArray embedding;      // (V, C)
+    private final List<LayerWeights> layers;
+    private final NDArray finalNorm;      // (C)
+    private final NDArray head;           // (V, C), null when tied to the embedding
+    private boolean trainable;
+
+    private LlamaModel(LlamaConfig config, Tokenizer tokenizer, NDManager manager, NDArray embedding,
+            List<LayerWeights> layers, NDArray finalNorm, NDArray head) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.manager = manager;
+        this.embedding = embedding;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.head = head;
+    }
+
+    /**
+     * Builds a model from host tensors named as in {@link TensorNames}, checking every shape
+     * against the config.
+     *
+     * @param source where the tensors came from, for error messages (a file or directory)
+     */
+    public static LlamaModel fromTensors(LlamaConfig config, Map<String, HostTensor> tensors,
+            Tokenizer tokenizer, Device device, String source) {
+        int c = config.hidden();
+        long qRows = (long) config.heads() * config.headDim();
+        long kvRows = (long) config.kvHeads() * config.headDim();
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            ShapeCheck check = new ShapeCheck(tensors, source, manager);
+            NDArray embedding = check.take(TensorNames.EMBED, config.vocabSize(), c);
+            List<LayerWeights> layers = new ArrayList<>();
+            for (int i = 0; i < config.layers(); i++) {
+                layers.add(new LayerWeights(
+                        check.take(TensorNames.layer(i, "input_layernorm"), c),
+                        check.take(TensorNames.layer(i, "q_proj"), qRows, c),
+                        check.take(TensorNames.layer(i, "k_proj"), kvRows, c),
+                        check.take(TensorNames.layer(i, "v_proj"), kvRows, c),
+                        check.take(TensorNames.layer(i, "o_proj"), c, qRows),
+                        check.take(TensorNames.layer(i, "post_attention_layernorm"), c),
+                        check.take(TensorNames.layer(i, "gate_proj"), config.intermediate(), c),
+                        check.take(TensorNames.layer(i, "up_proj"), config.intermediate(), c),
+                        check.take(TensorNames.layer(i, "down_proj"), c, config.intermediate())));
+            }
+            NDArray norm = check.take(TensorNames.FINAL_NORM, c);
+            NDArray head = config.tiedEmbeddings() ? null : check.take(TensorNames.HEAD, config.vocabSize(), c);
+            return new LlamaModel(config, tokenizer, manager, embedding, layers, norm, head);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Takes tensors out of a map, checking presence and shape. */
+    private record ShapeCheck(Map<String, HostTensor> tensors, String source, NDManager manager) {
+        NDArray take(String name, long... shape) {
+            HostTensor t = tensors.get(name);
+            if (t == null) {
+                throw new IllegalArgumentException(source + ": tensor " + name + " is missing");
+            }
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new IllegalArgumentException(source + ": tensor " + name + " has shape "
+                        + t.shapeText() + " but the config implies " + Arrays.toString(shape));
+            }
+            return manager.create(t.data(), new Shape(shape));
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The manager that owns the weights; use {@code manager().newSubManager()} for a step. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public NDArray embedding() {
+        return embedding;
+    }
+
+    public LayerWeights layer(int i) {
+        return layers.get(i);
+    }
+
+    public List<LayerWeights> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public NDArray finalNorm() {
+        return finalNorm;
+    }
+
+    /** The output head, (V, C): the embedding table when tied. */
+    public NDArray head() {
+        return head == null ? embedding : head;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Forward
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Runs the decoder on a batch of equal-length token sequences.
+     *
+     * @param step   manager that receives every result; close it when done
+     * @param tokens B sequences of T token ids, 1 ≤ T ≤ max sequence length
+     */
+    public ForwardResult forward(NDManager step, int[][] tokens, Trace trace) {
+        int b = tokens.length;
+        int t = checkTokens(tokens);
+        // 1. token embeddings: gather rows of the table                      (B, T, C)
+        NDArray ids = step.create(flatten(tokens), new Shape(b, t));
+        NDArray x = embedding.get(new NDIndex("{}", ids));
+        x.attach(step);
+        Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
+        NDArray mask = causalMask(step, t);                                 // (T, T)
+        List<NDArray> hidden = new ArrayList<>();
+        Map<String, NDArray> inputs = new LinkedHashMap<>();
+        List<NDArray> probes = new ArrayList<>();
+        if (trace.hiddenStates()) {
+            hidden.add(x);
+        }
+        // 2. the decoder layers, each in its own sub-manager so intermediates are freed per layer
+        for (int l = 0; l < layers.size(); l++) {
+            try (NDManager lm = step.newSubManager()) {
+                x.tempAttach(lm);
+                NDArray out = block(l, x, rope, mask, trace.linearInputs() ? inputs : null, step);
+                out.attach(step);
+                if (trace.activationProbes()) {
+                    NDArray probe = step.zeros(out.getShape(), DataType.FLOAT32);
+                    probe.setRequiresGradient(true);
+                    probes.add(probe);
+                    out = out.add(probe);
+                }
+                x = out;
+            }
+            if (trace.hiddenStates()) {
+                hidden.add(x);
+            }
+        }
+        // 3. final norm and output head                                        (B, T, V)
+        NDArray normed = rmsNorm(x, finalNorm, config.rmsEps());
+        NDArray logits = trace.logits() ? Linear.linear(normed, head()).get(0) : null;
+        return new ForwardResult(logits, normed, hidden, inputs, probes);
+    }
+
+    /** One pre-norm decoder block: attention then MLP, each added to the residual stream. */
+    private NDArray block(int l, NDArray x, Rope rope, NDArray mask, Map<String, NDArray> inputs, NDManager keep) {
+        LayerWeights w = layers.get(l);
+        NDArray h = rmsNorm(x, w.attnNorm(), config.rmsEps());              // (B, T, C)
+        NDArray attn = attention(l, h, w, rope, mask, inputs, keep);
+        x = x.add(attn);
+        NDArray m = rmsNorm(x, w.mlpNorm(), config.rmsEps());
+        NDArray gate = linear(m, w.gate());                                   // (B, T, I)
+        NDArray up = linear(m, w.up());
+        NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);            // SwiGLU: silu(g) * u
+        if (inputs != null) {
+            record(inputs, keep, l, m, "gate_proj", "up_proj");
+            record(inputs, keep, l, act, "down_proj");
+        }
+        return x.add(linear(act, w.down()));
+    }
+
+    /** Causal grouped-query self-attention with rotary position embeddings. */
+    private NDArray attention(int l, NDArray h, LayerWeights w, Rope rope, NDArray mask,
+            Map<String, NDArray> inputs, NDManager keep) {
+        long b = h.getShape().get(0);
+        long t = h.getShape().get(1);
+        int nh = config.heads();
+        int nkv = config.kvHeads();
+        int d = config.headDim();
+        NDArray q = rope.apply(linear(h, w.q()).reshape(b, t, nh, d));       // (B, T, H, D)
+        NDArray k = rope.apply(linear(h, w.k()).reshape(b, t, nkv, d));      // (B, T, KV, D)
+        NDArray v = linear(h, w.v()).reshape(b, t, nkv, d);
+        q = q.transpose(0, 2, 1, 3);                                          // (B, H, T, D)
+        k = repeatKv(k.transpose(0, 2, 1, 3), b, t);                          // (B, H, T, D)
+        v = repeatKv(v.transpose(0, 2, 1, 3), b, t);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(mask);
+        NDArray ctx = scores.softmax(-1).matMul(v)                            // (B, H, T, D)
+                .transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d);          // (B, T, H*D)
+        if (inputs != null) {
+            record(inputs, keep, l, h, "q_proj", "k_proj", "v_proj");
+            record(inputs, keep, l, ctx, "o_proj");
+        }
+        return linear(ctx, w.o());
+    }
+
+    /** Each key/value head serves {@code groupSize} consecutive query heads. */
+    private NDArray repeatKv(NDArray kv, long b, long t) {
+        int g = config.groupSize();
+        if (g == 1) {
+            return kv;
+        }
+        int nkv = config.kvHeads();
+        int d = config.headDim();
+        return kv.reshape(b, nkv, 1, t, d).broadcast(new Shape(b, nkv, g, t, d)).reshape(b, (long) nkv * g, t, d);
+    }
+
+    private static void record(Map<String, NDArray> inputs, NDManager keep, int l, NDArray a, String... modules) {
+        a.attach(keep);
+        for (String m : modules) {
+            inputs.put(TensorNames.key(l, m), a);
+        }
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return Linear.linear(x, weight).get(0);                               // x W^T
+    }
+
+    /** RMSNorm: x / sqrt(mean(x²) + eps) · g. */
+    static NDArray rmsNorm(NDArray x, NDArray gain, double eps) {
+        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
+        return x.mul(inv).mul(gain);
+    }
+
+    private static NDArray causalMask(NDManager m, int t) {
+        float[] mask = new float[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                mask[i * t + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return m.create(mask, new Shape(t, t));
+    }
+
+    private int checkTokens(int[][] tokens) {
+        if (tokens.length == 0 || tokens[0].length == 0) {
+            throw new IllegalArgumentException("empty input: need at least one sequence of at least one token");
+        }
+        int t = tokens[0].length;
+        if (t > config.maxSequenceLength()) {
+            throw new IllegalArgumentException("sequence length " + t + " exceeds the model's maximum "
+                    + config.maxSequenceLength() + " (" + config.name() + ")");
+        }
+        for (int[] row : tokens) {
+            if (row.length != t) {
+                throw new IllegalArgumentException("sequences in a batch must have equal length: "
+                        + row.length + " vs " + t);
+            }
+            for (int id : row) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, "
+                            + config.vocabSize() + ")");
+                }
+            }
+        }
+        return t;
+    }
+
+    private static int[] flatten(int[][] rows) {
+        int t = rows[0].length;
+        int[] flat = new int[rows.length * t];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * t, t);
+        }
+        return flat;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Training mode
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Marks every decoder-layer tensor as requiring a gradient (or not). Only tensors marked so
+     * receive gradients in a backward pass; the embedding, final norm and head stay frozen.
+     */
+    public void setTrainable(boolean on) {
+        if (on == trainable) {
+            return;
+        }
+        for (LayerWeights w : layers) {
+            for (NDArray a : w.all().values()) {
+                a.setRequiresGradient(on);
+            }
+        }
+        trainable = on;
+    }
+
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Editing: what the pruning methods need
+    // ------------------------------------------------------------------------------------------
+
+    /** Removes the given decoder layers (indices into the current model). */
+    public void removeLayers(Set<Integer> indices) {
+        for (int i : indices) {
+            if (i < 0 || i >= layers.size()) {
+                throw new IllegalArgumentException("layer index " + i + " outside [0, " + layers.size() + ")");
+            }
+        }
+        for (int i : new TreeSet<>(indices).descendingSet()) {
+            LayerWeights gone = layers.remove(i);
+            gone.all().values().forEach(NDArray::close);
+        }
+        config = config.withLayers(layers.size());
+    }
+
+    /**
+     * Replaces layer {@code i} with new weights of the same shapes; they are copied into the
+     * model's manager and the old ones are freed.
+     */
+    public void setLayer(int i, LayerWeights weights) {
+        for (Map.Entry<String, NDArray> e : weights.all().entrySet()) {
+            setTensor(i, e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * Replaces one tensor of layer {@code i} (a module name of {@link LayerWeights#ALL}) with a
+     * copy of {@code value}, which must have the same shape.
+     */
+    public void setTensor(int i, String module, NDArray value) {
+        if (i < 0 || i >= layers.size()) {
+            throw new IllegalArgumentException("layer index " + i + " outside [0, " + layers.size() + ")");
+        }
+        Map<String, NDArray> all = layers.get(i).all();
+        NDArray was = all.get(module);
+        if (was == null) {
+            throw new IllegalArgumentException("unknown layer module '" + module + "'; accepted: "
+                    + String.join(", ", LayerWeights.ALL));
+        }
+        if (!was.getShape().equals(value.getShape())) {
+            throw new IllegalArgumentException("layer " + i + " " + module + ": new shape "
+                    + value.getShape() + " differs from " + was.getShape());
+        }
+        NDArray copy = value.toDevice(device(), true).toType(DataType.FLOAT32, true);
+        copy.attach(manager);
+        copy.setRequiresGradient(trainable);
+        all.put(module, copy);
+        layers.set(i, LayerWeights.of(all));
+        was.close();
+    }
+
+    /**
+     * Multiplies a linear weight element-wise by a 0/1 mask of the same shape (unstructured or
+     * N:M sparsity). The mask may live in any manager.
+     */
+    public void applyMask(int i, String module, NDArray mask) {
+        NDArray w = layers.get(i).all().get(module);
+        if (w == null) {
+            throw new IllegalArgumentException("unknown module '" + module + "'");
+        }
+        if (!w.getShape().equals(mask.getShape())) {
+            throw new IllegalArgumentException("mask for layer " + i + " " + module + " has shape "
+                    + mask.getShape() + ", weight has " + w.getShape());
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray masked = w.mul(mask.toType(DataType.FLOAT32, false));
+            masked.attach(tmp);
+            setTensor(i, module, masked);
+        }
+    }
+
+    /**
+     * Inserts a linear map P (C×C, row-vector convention) on the MLP output of layer {@code i}:
+     * the layer then computes {@code h + MLP(h)·P}. It is folded into the down projection at once,
+     * {@code W_down ← Pᵀ W_down}, so the model keeps the standard LLaMA structure and saves as one.
+     */
+    public void insertMlpOutputMap(int i, NDArray p) {
+        long c = config.hidden();
+        if (!p.getShape().equals(new Shape(c, c))) {
+            throw new IllegalArgumentException("map for layer " + i + " must be " + c + "x" + c
+                    + ", got " + p.getShape());
+        }
+        NDArray down = layers.get(i).down();                                  // (C, I)
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray pt = p.toType(DataType.FLOAT32, false).transpose();
+            pt.attach(tmp);
+            NDArray folded = pt.matMul(down);
+            folded.attach(tmp);
+            setTensor(i, "down_proj", folded);
+        }
+    }
+
+    /** A deep copy with its own manager on the same device. */
+    public LlamaModel copy() {
+        return copy(config.name());
+    }
+
+    /** A deep copy under a new name (e.g. "SmolLM2 − 6 layers (GradMAP)"). */
+    public LlamaModel copy(String newName) {
+        NDManager m = NDManager.newBaseManager(device());
+        NDArray emb = embedding.duplicate();
+        emb.attach(m);
+        List<LayerWeights> ls = new ArrayList<>();
+        for (LayerWeights w : layers) {
+            Map<String, NDArray> c = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : w.all().entrySet()) {
+                NDArray d = e.getValue().duplicate();
+                d.attach(m);
+                c.put(e.getKey(), d);
+            }
+            ls.add(LayerWeights.of(c));
+        }
+        NDArray norm = finalNorm.duplicate();
+        norm.attach(m);
+        NDArray h = null;
+        if (head != null) {
+            h = head.duplicate();
+            h.attach(m);
+        }
+        return new LlamaModel(config.withName(newName), tokenizer, m, emb, ls, norm, h);
+    }
+
+    /** Every tensor back in host memory, named as in {@link TensorNames} (for saving). */
+    public Map<String, HostTensor> toTensors() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        out.put(TensorNames.EMBED, host(embedding));
+        for (int i = 0; i < layers.size(); i++) {
+            for (Map.Entry<String, NDArray> e : layers.get(i).all().entrySet()) {
+                out.put(TensorNames.layer(i, e.getKey()), host(e.getValue()));
+            }
+        }
+        out.put(TensorNames.FINAL_NORM, host(finalNorm));
+        if (head != null) {
+            out.put(TensorNames.HEAD, host(head));
+        }
+        return out;
+    }
+
+    private static HostTensor host(NDArray a) {
+        return new HostTensor(a.toFloatArray(), a.getShape().getShape());
+    }
+
+    /** Number of parameters in the current (possibly pruned) model, zeros included. */
+    public long parameterCount() {
+        return config.parameterCount();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    @Override
+    public String toString() {
+        return config.name() + " (" + config.layers() + " layers, hidden " + config.hidden() + ", "
+                + String.format("%.1fM", parameterCount() / 1e6) + " parameters)";
+    }
+}

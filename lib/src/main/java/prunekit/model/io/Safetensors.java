@@ -1,0 +1,145 @@
+package prunekit.model.io;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import prunekit.model.HostTensor;
+
+/**
+ * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
+ * mapping each tensor name to {dtype, shape, data_offsets}, then the raw data. Read memory-mapped,
+ * tensor by tensor, so files beyond 2 GiB work; F32, F16 and BF16 are converted to float32 in Java
+ * (BF16 never reaches the native engine, which aborts on it).
+ */
+public final class Safetensors {
+
+    private Safetensors() {}
+
+    /** Reads every tensor of a safetensors file as float32. */
+    public static Map<String, HostTensor> read(Path file) throws IOException {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new IOException(file + ": truncated safetensors file (" + size + " bytes)");
+            }
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(lenBuf, 0);
+            long headerLen = lenBuf.getLong(0);
+            if (headerLen <= 0 || headerLen > 100_000_000 || 8 + headerLen > size) {
+                throw new IOException(file + ": not a safetensors file (header length " + headerLen
+                        + ", file size " + size + ")");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+            ch.read(hb, 8);
+            JsonObject header;
+            try {
+                header = new Gson().fromJson(new String(hb.array(), StandardCharsets.UTF_8), JsonObject.class);
+            } catch (JsonParseException e) {
+                throw new IOException(file + ": safetensors header is not valid JSON: " + e.getMessage());
+            }
+            long dataStart = 8 + headerLen;
+            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+                if (e.getKey().equals("__metadata__")) {
+                    continue;
+                }
+                JsonObject info = e.getValue().getAsJsonObject();
+                String dtype = info.get("dtype").getAsString();
+                JsonArray shapeJson = info.getAsJsonArray("shape");
+                long[] shape = new long[shapeJson.size()];
+                long n = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = shapeJson.get(i).getAsLong();
+                    n *= shape[i];
+                }
+                JsonArray offs = info.getAsJsonArray("data_offsets");
+                long begin = dataStart + offs.get(0).getAsLong();
+                long end = dataStart + offs.get(1).getAsLong();
+                int width = width(file, e.getKey(), dtype);
+                if (end > size) {
+                    throw new IOException(file + ": truncated: tensor " + e.getKey() + " ends at byte " + end
+                            + " of " + size);
+                }
+                if (end - begin != n * width) {
+                    throw new IOException(file + ": tensor " + e.getKey() + " has " + (end - begin)
+                            + " bytes, its shape and dtype need " + n * width);
+                }
+                MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, begin, end - begin);
+                buf.order(ByteOrder.LITTLE_ENDIAN);
+                GgmlType type = dtype.equals("F32") ? GgmlType.F32 : dtype.equals("F16") ? GgmlType.F16 : GgmlType.BF16;
+                out.put(e.getKey(), new HostTensor(Dequantize.toFloat(type, buf, (int) n), shape));
+            }
+        }
+        return out;
+    }
+
+    private static int width(Path file, String name, String dtype) throws IOException {
+        switch (dtype) {
+            case "F32":
+                return 4;
+            case "F16":
+            case "BF16":
+                return 2;
+            default:
+                throw new IOException(file + ": tensor " + name + " has dtype " + dtype
+                        + ", supported: F32, F16, BF16");
+        }
+    }
+
+    /** Writes tensors as float32 safetensors, in map order. */
+    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        JsonObject header = new JsonObject();
+        JsonObject meta = new JsonObject();
+        metadata.forEach(meta::addProperty);
+        header.add("__metadata__", meta);
+        long offset = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            JsonObject info = new JsonObject();
+            info.addProperty("dtype", "F32");
+            JsonArray shape = new JsonArray();
+            for (long d : e.getValue().shape()) {
+                shape.add(d);
+            }
+            info.add("shape", shape);
+            JsonArray offs = new JsonArray();
+            offs.add(offset);
+            offset += 4L * e.getValue().data().length;
+            offs.add(offset);
+            info.add("data_offsets", offs);
+            header.add(e.getKey(), info);
+        }
+        byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
+        int pad = (8 - json.length % 8) % 8;                   // keep the data 8-byte aligned
+        byte[] padded = new byte[json.length + pad];
+        System.arraycopy(json, 0, padded, 0, json.length);
+        for (int i = json.length; i < padded.length; i++) {
+            padded[i] = ' ';
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded.length);
+            ch.write(len);
+            ch.write(ByteBuffer.wrap(padded));
+            for (HostTensor t : tensors.values()) {
+                ByteBuffer b = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(t.data());
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+            }
+        }
+    }
+}
