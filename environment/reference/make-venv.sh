@@ -22,6 +22,7 @@ TRANSFORMERS=5.23.0
 GGUF=0.19.0
 NUMPY=2.4.6
 SAFETENSORS=0.8.0
+ACCELERATE=1.15.0   # transformers refuses to load GGUF without accelerate
 
 if [ ! -x "$venv/bin/python" ]; then
   "$py" -m venv "$venv"
@@ -29,7 +30,7 @@ fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 "$venv/bin/python" -m pip install \
   "torch==$TORCH" "transformers==$TRANSFORMERS" "gguf==$GGUF" \
-  "numpy==$NUMPY" "safetensors==$SAFETENSORS" sentencepiece
+  "numpy==$NUMPY" "safetensors==$SAFETENSORS" "accelerate==$ACCELERATE" sentencepiece==0.2.3
 "$venv/bin/python" - <<'PY'
 import torch, transformers, gguf, numpy, safetensors
 print("torch", torch.__version__, "transformers", transformers.__version__,
