@@ -10,6 +10,7 @@ float32 and writes fixtures to lib/src/test/resources/fixtures/smollm2/:
                         GGUF metadata (scalars), argmax per position
   logits.f32            T*V little-endian float32, row-major [T, V]
   tokenizer_cases.json  varied strings -> ids (add_special_tokens=False), bos/eos ids, vocab size
+  greedy.json           20 greedy tokens continuing the prompt ids (model.generate, do_sample=False)
   weights_spot.json     layer-0 q_proj rows 0..2 (HF layout AND raw GGUF row order) and
                         token_embd row for id 1, to check dequantisation + the q/k un-permutation
 
@@ -202,7 +203,12 @@ def main():
     # ---- greedy sanity
     with torch.no_grad():
         g = model.generate(torch.tensor([ids]), max_new_tokens=20, do_sample=False)
-    print("greedy:", repr(tok.decode(g[0][len(ids):])))
+    new_ids = g[0][len(ids):].tolist()
+    print("greedy:", new_ids, repr(tok.decode(new_ids)))
+    with open(os.path.join(OUT_DIR, "greedy.json"), "w") as f:
+        json.dump({"prompt_ids": ids, "new_ids": new_ids, "text": tok.decode(new_ids),
+                   "sampling": "model.generate(do_sample=False, max_new_tokens=20), float32 CPU, KV cache; "
+                               "no BOS, no chat template (plain continuation)"}, f, indent=1, ensure_ascii=False)
 
     if args.save_hf:
         # A GGUF-loaded model refuses save_pretrained ("quantized with gguf and is not serializable"),
