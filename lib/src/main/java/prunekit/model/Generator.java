@@ -44,7 +44,11 @@ public final class Generator {
                 break;
             }
         }
-        return tok.decode(Arrays.copyOfRange(ids, start, ids.length));
+        // decode prompt + continuation together: tokenizers that strip a leading space from the
+        // first piece would otherwise glue the continuation to the prompt
+        String promptText = tok.decode(Arrays.copyOf(ids, start));
+        String full = tok.decode(ids);
+        return full.startsWith(promptText) ? full.substring(promptText.length()) : full;
     }
 
     static int[] prepend(int first, int[] rest) {

@@ -468,6 +468,11 @@ public final class LlamaModel implements AutoCloseable {
         return new HostTensor(a.toFloatArray(), a.getShape().getShape());
     }
 
+    /** Gives the model a new display name (kept in result records and saved configs). */
+    public void rename(String newName) {
+        config = config.withName(newName);
+    }
+
     /** Number of parameters in the current (possibly pruned) model, zeros included. */
     public long parameterCount() {
         return config.parameterCount();

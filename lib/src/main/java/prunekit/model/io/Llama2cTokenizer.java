@@ -36,8 +36,10 @@ public final class Llama2cTokenizer implements Tokenizer {
     Llama2cTokenizer(String[] pieces, float[] scores) {
         this.pieces = pieces;
         this.scores = scores;
+        // Older exports store the byte tokens 3..258 as the characters themselves, so some strings
+        // appear twice; the later (regular) piece wins, as in SentencePiece.
         for (int i = 0; i < pieces.length; i++) {
-            ids.putIfAbsent(pieces[i], i);
+            ids.put(pieces[i], i);
         }
     }
 
@@ -151,8 +153,8 @@ public final class Llama2cTokenizer implements Tokenizer {
                 continue;
             }
             String p = pieces[id];
-            if (p.length() == 6 && p.startsWith("<0x") && p.endsWith(">")) {
-                bytes.write(Integer.parseInt(p.substring(3, 5), 16));
+            if (isByte(id)) {
+                bytes.write(id - BYTE_OFFSET);
             } else {
                 if (first && p.startsWith(" ")) {
                     p = p.substring(1); // the dummy prefix added by encode
@@ -162,6 +164,11 @@ public final class Llama2cTokenizer implements Tokenizer {
             first = false;
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Tokens 3..258 stand for the raw bytes 0..255. */
+    static boolean isByte(int id) {
+        return id >= BYTE_OFFSET && id < BYTE_OFFSET + 256;
     }
 
     @Override

@@ -27,7 +27,9 @@ final class Llama2cTokenizerJson {
         String[] pieces = new String[n];
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < n; i++) {
-            pieces[i] = i < SPECIAL.length ? SPECIAL[i] : tok.piece(i).replace(' ', '▁');
+            pieces[i] = i < SPECIAL.length ? SPECIAL[i]
+                    : Llama2cTokenizer.isByte(i) ? String.format("<0x%02X>", i - 3)
+                    : tok.piece(i).replace(' ', '▁');
             ids.putIfAbsent(pieces[i], i);
         }
         record Merge(String left, String right, float score, int leftId, int rightId) {}
