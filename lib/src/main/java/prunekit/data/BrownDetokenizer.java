@@ -6,8 +6,9 @@ import java.util.Set;
 /**
  * Rebuilds readable text from Brown Corpus word tokens: {@code ``} and {@code ''} become straight
  * double quotes, punctuation attaches to the word before it, opening brackets and quotes to the word
- * after it, {@code --} stays a spaced dash, and a sentence-final period after an abbreviation's
- * period ({@code Jr. .}) is dropped.
+ * after it, {@code --} stays a spaced dash, and a sentence-final {@code . ? !} that follows another
+ * one (an abbreviation's period, {@code Jr. .}, or this package's doubled final marks,
+ * {@code ?/. ?/.}), possibly across a closing quote, is dropped.
  */
 public final class BrownDetokenizer {
 
@@ -21,7 +22,7 @@ public final class BrownDetokenizer {
         StringBuilder sb = new StringBuilder();
         boolean glueNext = true; // no space before the first word
         for (String w : words) {
-            if (w.equals(".") && sb.length() > 0 && sb.charAt(sb.length() - 1) == '.') continue; // "Jr." + "."
+            if (isEnd(w) && endsSentence(sb)) continue; // "Jr. ." and the corpus's doubled "? ?"
             if (!glueNext && !NO_SPACE_BEFORE.contains(w)) sb.append(' ');
             sb.append(switch (w) {
                 case "``", "''" -> "\"";
@@ -30,5 +31,15 @@ public final class BrownDetokenizer {
             glueNext = NO_SPACE_AFTER.contains(w);
         }
         return sb.toString();
+    }
+
+    private static boolean isEnd(String w) {
+        return w.equals(".") || w.equals("?") || w.equals("!");
+    }
+
+    private static boolean endsSentence(StringBuilder sb) {
+        int i = sb.length() - 1;
+        if (i >= 0 && sb.charAt(i) == '"') i--;
+        return i >= 0 && ".?!".indexOf(sb.charAt(i)) >= 0;
     }
 }
