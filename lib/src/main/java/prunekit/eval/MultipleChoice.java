@@ -1,0 +1,206 @@
+package prunekit.eval;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import prunekit.model.Tokenizer;
+
+/**
+ * Zero-shot multiple choice with the semantics of EleutherAI's lm-evaluation-harness
+ * ({@code output_type: multiple_choice}).
+ *
+ * <p>Each choice is scored by the summed log-likelihood of its continuation tokens given the
+ * context. <b>Tokenisation</b> follows lm-eval's {@code _encode_pair}: trailing whitespace of the
+ * context moves to the front of the continuation, then {@code whole = encode(context + choice)},
+ * {@code ctx = encode(context)}, and the continuation tokens are {@code whole[len(ctx):]}, so
+ * tokens merged across the boundary are scored as the tokenizer really produces them. The scored
+ * sequence is {@code [BOS] + ctx + continuation} when the tokenizer has a BOS; with no BOS, an empty context is
+ * replaced by EOS (lm-eval's prefix token), and a non-empty context is used as is. Sequences longer
+ * than {@link TokenScorer#maxSequenceLength()} lose tokens from the left, as in lm-eval.
+ *
+ * <p><b>Metrics.</b> acc = mean of [argmax_j ll_j = gold]; acc_norm = mean of
+ * [argmax_j ll_j / bytes_j = gold] with bytes_j the UTF-8 length of choice j (lm-eval documents
+ * acc_norm as byte-length normalised; its code divides by {@code len(choice)}, the same for ASCII).
+ * Ties go to the lowest index (numpy argmax). Standard errors are lm-eval's {@code mean_stderr}:
+ * sample standard deviation (n - 1) of the 0/1 scores over sqrt(n).
+ *
+ * <p><b>Batching.</b> All (item, choice) sequences are sorted by length, longest first, and
+ * scored {@code batchSize} at a time, right-padded to the longest in the batch. Padding sits after
+ * every scored position, so a causal model's scores of the real tokens do not see it.
+ */
+public final class MultipleChoice {
+
+    /**
+     * @param batchSize sequences per scorer call (16: choices of short tasks fit easily on a CPU)
+     * @param progress print progress lines on stderr
+     */
+    public record Config(int batchSize, boolean progress) {
+        /** Batches of 16, progress on. */
+        public static final Config DEFAULT = new Config(16, true);
+
+        public Config {
+            if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+    }
+
+    /**
+     * Scores of one item.
+     *
+     * @param logLik summed continuation log-likelihood per choice
+     * @param tokens continuation tokens per choice
+     * @param bytes UTF-8 bytes per choice (the acc_norm denominator)
+     * @param gold index of the correct choice
+     */
+    public record ItemScore(double[] logLik, int[] tokens, int[] bytes, int gold) {
+        /** argmax of logLik (lowest index on ties). */
+        public int predicted() {
+            return argmax(logLik, null);
+        }
+
+        /** argmax of logLik / bytes (lowest index on ties). */
+        public int predictedNorm() {
+            return argmax(logLik, bytes);
+        }
+    }
+
+    /**
+     * @param task task name
+     * @param model {@link TokenScorer#name()}
+     * @param items number of items
+     * @param acc accuracy of argmax log-likelihood
+     * @param accStderr its standard error
+     * @param accNorm accuracy of argmax log-likelihood per byte
+     * @param accNormStderr its standard error
+     * @param chance accuracy of uniform guessing
+     * @param seconds wall time of scoring
+     * @param scores per-item scores, in task order
+     */
+    public record Result(String task, String model, int items, double acc, double accStderr, double accNorm,
+                         double accNormStderr, double chance, double seconds, List<ItemScore> scores) {}
+
+    private MultipleChoice() {}
+
+    /** Scores every choice of every item of {@code task}. */
+    public static Result evaluate(TokenScorer scorer, Tokenizer tokenizer, ChoiceTask task, Config config) {
+        // 1. Encode each (item, choice) pair as lm-eval does.
+        List<Request> requests = new ArrayList<>();
+        for (int i = 0; i < task.items().size(); i++) {
+            ChoiceItem item = task.items().get(i);
+            for (int j = 0; j < item.choices().size(); j++) {
+                requests.add(encode(tokenizer, item.context(), item.choices().get(j), scorer.maxSequenceLength(), i, j));
+            }
+        }
+        // 2. Longest first, batches right-padded to their longest sequence.
+        List<Request> order = new ArrayList<>(requests);
+        order.sort(Comparator.comparingInt((Request r) -> -r.sequence.length));
+        int batches = (order.size() + config.batchSize() - 1) / config.batchSize();
+        ProgressLine progress = new ProgressLine("multiple choice " + task.name(), batches, config.progress());
+        double[][] ll = new double[task.items().size()][];
+        for (int i = 0; i < ll.length; i++) ll[i] = new double[task.items().get(i).choices().size()];
+        for (int b = 0; b < batches; b++) {
+            List<Request> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
+            int len = batch.get(0).sequence.length;
+            int[][] seqs = new int[batch.size()][];
+            for (int r = 0; r < seqs.length; r++) seqs[r] = Arrays.copyOf(batch.get(r).sequence, len); // pad with 0
+            float[][] logp = scorer.nextTokenLogProbs(seqs); // (B, T-1)
+            // 3. ll = Σ log p(cont_k | prefix), cont_k at positions n-c..n-1, read at out[pos - 1].
+            for (int r = 0; r < seqs.length; r++) {
+                Request q = batch.get(r);
+                int n = q.sequence.length;
+                double sum = 0;
+                for (int pos = n - q.continuationTokens; pos < n; pos++) sum += logp[r][pos - 1];
+                ll[q.item][q.choice] = sum;
+            }
+            progress.update(b + 1, "");
+        }
+        // 4. acc and acc_norm with their standard errors.
+        List<ItemScore> scores = new ArrayList<>();
+        for (int i = 0; i < ll.length; i++) {
+            ChoiceItem item = task.items().get(i);
+            int[] tokens = new int[ll[i].length];
+            int[] bytes = new int[ll[i].length];
+            for (int j = 0; j < bytes.length; j++) bytes[j] = item.choices().get(j).getBytes(StandardCharsets.UTF_8).length;
+            for (Request q : requests) if (q.item == i) tokens[q.choice] = q.continuationTokens;
+            scores.add(new ItemScore(ll[i], tokens, bytes, item.gold()));
+        }
+        return summarise(task.name(), scorer.name(), scores, task.chanceLevel(), progress.seconds());
+    }
+
+    /** acc, acc_norm and their standard errors from per-item scores. */
+    public static Result summarise(String task, String model, List<ItemScore> scores, double chance, double seconds) {
+        double[] acc = new double[scores.size()];
+        double[] accNorm = new double[scores.size()];
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] = scores.get(i).predicted() == scores.get(i).gold() ? 1 : 0;
+            accNorm[i] = scores.get(i).predictedNorm() == scores.get(i).gold() ? 1 : 0;
+        }
+        return new Result(task, model, scores.size(), mean(acc), meanStderr(acc), mean(accNorm), meanStderr(accNorm),
+                chance, seconds, List.copyOf(scores));
+    }
+
+    /** lm-eval's {@code mean_stderr}: sqrt(Σ(x - mean)² / (n - 1)) / sqrt(n); NaN for n &lt; 2. */
+    public static double meanStderr(double[] xs) {
+        int n = xs.length;
+        if (n < 2) return Double.NaN;
+        double m = mean(xs);
+        double ss = 0;
+        for (double x : xs) ss += (x - m) * (x - m);
+        return Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+    }
+
+    /** The tokens lm-eval scores for (context, continuation): see the class comment. */
+    static Request encode(Tokenizer tok, String context, String continuation, int maxLen, int item, int choice) {
+        int spaces = context.length() - context.stripTrailing().length();
+        if (spaces > 0) {
+            continuation = context.substring(context.length() - spaces) + continuation;
+            context = context.substring(0, context.length() - spaces);
+        }
+        int[] ctx;
+        int[] cont;
+        if (context.isEmpty()) {
+            ctx = new int[0];
+            cont = tok.encode(continuation);
+        } else {
+            int[] whole = tok.encode(context + continuation);
+            ctx = tok.encode(context);
+            cont = Arrays.copyOfRange(whole, Math.min(ctx.length, whole.length), whole.length);
+        }
+        if (cont.length == 0) throw new IllegalArgumentException("continuation '" + continuation + "' encodes to no tokens");
+        int prefix = tok.bosId() >= 0 ? tok.bosId() : (context.isEmpty() ? tok.eosId() : -1);
+        if (context.isEmpty() && prefix < 0) {
+            throw new IllegalArgumentException("empty context needs a BOS or EOS token to condition on, and the tokenizer has neither");
+        }
+        int head = prefix >= 0 ? 1 : 0;
+        int[] seq = new int[head + ctx.length + cont.length];
+        if (head == 1) seq[0] = prefix;
+        System.arraycopy(ctx, 0, seq, head, ctx.length);
+        System.arraycopy(cont, 0, seq, head + ctx.length, cont.length);
+        if (cont.length >= maxLen) {
+            throw new IllegalArgumentException("continuation '" + continuation + "' has " + cont.length
+                    + " tokens, not less than the model's maximum sequence length " + maxLen);
+        }
+        if (seq.length > maxLen) seq = Arrays.copyOfRange(seq, seq.length - maxLen, seq.length);
+        return new Request(item, choice, seq, cont.length);
+    }
+
+    /** One sequence to score: the last {@code continuationTokens} of {@code sequence} are the choice. */
+    record Request(int item, int choice, int[] sequence, int continuationTokens) {}
+
+    private static double mean(double[] xs) {
+        double s = 0;
+        for (double x : xs) s += x;
+        return xs.length == 0 ? Double.NaN : s / xs.length;
+    }
+
+    private static int argmax(double[] ll, int[] bytes) {
+        int best = 0;
+        for (int j = 1; j < ll.length; j++) {
+            double a = bytes == null ? ll[j] : ll[j] / bytes[j];
+            double b = bytes == null ? ll[best] : ll[best] / bytes[best];
+            if (a > b) best = j;
+        }
+        return best;
+    }
+}

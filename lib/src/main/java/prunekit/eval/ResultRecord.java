@@ -1,0 +1,65 @@
+package prunekit.eval;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One measured number with its provenance, one row of {@code data/results/*.csv}
+ * (written by {@link Results#append}). A table of these says what every number measured.
+ *
+ * @param timestamp when the measurement finished (UTC, ISO-8601)
+ * @param model model name, e.g. {@link TokenScorer#name()}
+ * @param method pruning method, e.g. {@code "dense"}, {@code "wanda"}, {@code "slm"}
+ * @param settings method settings in {@code key=value;key=value} form, e.g. {@code "sparsity=0.5"}
+ * @param data what was evaluated: {@code "brown/test"}, a task name, or a file
+ * @param seqLen tokens per window (perplexity) or the model's maximum length (multiple choice)
+ * @param seed seed of the pruning run (calibration sampling), -1 if none
+ * @param device where it ran, e.g. {@code "cpu"}
+ * @param wallSeconds wall time of the evaluation
+ * @param metric metric name: {@code ppl}, {@code acc}, {@code acc_norm}, ...
+ * @param value the metric's value
+ * @param stderr its standard error, NaN if none
+ * @param n evaluated tokens (perplexity) or items (multiple choice)
+ */
+public record ResultRecord(Instant timestamp, String model, String method, String settings, String data, int seqLen,
+                           long seed, String device, double wallSeconds, String metric, double value, double stderr,
+                           long n) {
+
+    /** CSV header, in component order. */
+    public static final List<String> COLUMNS = List.of("timestamp", "model", "method", "settings", "data", "seqlen",
+            "seed", "device", "wall_s", "metric", "value", "stderr", "n");
+
+    /**
+     * What produced a measurement, apart from the measurement itself.
+     *
+     * @param method pruning method ({@code "dense"} for the unpruned model)
+     * @param settings method settings, {@code key=value;...}
+     * @param seed seed of the run, -1 if none
+     * @param device e.g. {@code "cpu"}
+     */
+    public record Run(String method, String settings, long seed, String device) {}
+
+    /** One {@code ppl} row for a perplexity result. */
+    public static ResultRecord of(Run run, Perplexity.Result r) {
+        return new ResultRecord(Instant.now(), r.model(), run.method(), run.settings(), r.data(), r.seqLen(), run.seed(),
+                run.device(), r.seconds(), "ppl", r.ppl(), Double.NaN, r.tokens());
+    }
+
+    /** {@code acc} and {@code acc_norm} rows for a multiple-choice result; seqLen is the scorer's maximum. */
+    public static List<ResultRecord> of(Run run, MultipleChoice.Result r, int seqLen) {
+        Instant now = Instant.now();
+        return List.of(
+                new ResultRecord(now, r.model(), run.method(), run.settings(), r.task(), seqLen, run.seed(), run.device(),
+                        r.seconds(), "acc", r.acc(), r.accStderr(), r.items()),
+                new ResultRecord(now, r.model(), run.method(), run.settings(), r.task(), seqLen, run.seed(), run.device(),
+                        r.seconds(), "acc_norm", r.accNorm(), r.accNormStderr(), r.items()));
+    }
+
+    /** This record as one CSV line (RFC 4180 quoting, no line terminator). */
+    public String toCsvLine() {
+        return String.join(",", Csv.quote(timestamp.toString()), Csv.quote(model), Csv.quote(method),
+                Csv.quote(settings), Csv.quote(data), Integer.toString(seqLen), Long.toString(seed), Csv.quote(device),
+                Double.toString(wallSeconds), Csv.quote(metric), Double.toString(value), Double.toString(stderr),
+                Long.toString(n));
+    }
+}

@@ -1,0 +1,78 @@
+package prunekit.data.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import prunekit.data.Corpus;
+import prunekit.data.Document;
+
+class TaskGeneratorsTest {
+
+    /** A fake coherent corpus of numbered sentences with varied words. */
+    private static final Corpus FAKE = new Corpus() {
+        @Override public String name() { return "fake"; }
+        @Override public String source() { return "test"; }
+        @Override public boolean coherent() { return true; }
+        @Override public List<Document> documents() {
+            String[] words = {"river", "stone", "light", "house", "field", "water", "tower", "cloud", "grass", "metal", "glass", "paper"};
+            List<Document> docs = new ArrayList<>();
+            for (int d = 0; d < 6; d++) {
+                StringBuilder sb = new StringBuilder();
+                for (int s = 0; s < 30; s++) {
+                    sb.append("The ").append(words[(d + s) % 12]).append(" was near the ").append(words[(d * 5 + s * 7) % 12])
+                            .append(" and the old ").append(words[(s * 3 + 1) % 12]).append(" by the ").append(words[(d + 2 * s) % 12]).append(". ");
+                }
+                docs.add(new Document("d" + d, "", sb.toString()));
+            }
+            return docs;
+        }
+    };
+
+    @Test
+    void splitsSentencesButNotAtAbbreviations() {
+        assertEquals(List.of("Mr. Smith went to Washington.", "He saw Dr. J. Doe there!", "\"Why?\" he asked."),
+                Sentences.split("Mr. Smith went to Washington. He saw Dr. J. Doe there! \"Why?\" he asked."));
+    }
+
+    @Test
+    void generatorsAreDeterministicAndWellFormed() {
+        for (TaskGenerator g : TaskBuilder.GENERATORS) {
+            var a = g.generate(FAKE, FAKE.documents(), 20, new Random(1));
+            var b = g.generate(FAKE, FAKE.documents(), 20, new Random(1));
+            assertEquals(a, b, g.name());
+            assertEquals(20, a.size(), g.name());
+            for (SourcedItem s : a) {
+                assertEquals(g.choices(), s.item().choices().size(), g.name());
+                assertEquals(g.choices(), s.item().choices().stream().distinct().count(), g.name() + " duplicate choices");
+            }
+            assertNotEquals(a, g.generate(FAKE, FAKE.documents(), 20, new Random(2)), g.name());
+        }
+    }
+
+    @Test
+    void clozeGoldEndsARealSentenceAndMinimalPairKeepsTheWords() {
+        String text = String.join(" ", FAKE.documents().stream().map(Document::text).toList());
+        for (SourcedItem s : new ClozeGenerator().generate(FAKE, FAKE.documents(), 10, new Random(0))) {
+            String passage = s.item().context() + s.item().choices().get(s.item().gold()) + ".";
+            assertTrue(text.contains(passage), passage);
+        }
+        for (SourcedItem s : new MinimalPairGenerator().generate(FAKE, FAKE.documents(), 10, new Random(0))) {
+            String real = s.item().choices().get(s.item().gold());
+            String swapped = s.item().choices().get(1 - s.item().gold());
+            assertTrue(text.contains(real), real);
+            String[] x = real.split(" "), y = swapped.split(" ");
+            Arrays.sort(x);
+            Arrays.sort(y);
+            assertEquals(Arrays.asList(x), Arrays.asList(y));
+            int diff = 0;
+            for (int i = 0; i < real.split(" ").length; i++) if (!real.split(" ")[i].equals(swapped.split(" ")[i])) diff++;
+            assertEquals(2, diff);
+        }
+    }
+}
