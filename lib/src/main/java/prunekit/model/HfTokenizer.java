@@ -46,6 +46,17 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
         }
     }
 
+    /** True when the tokenizer's own post-processor starts a sequence with {@code bosId}. */
+    public boolean addsBos(int bosId) {
+        long[] ids = tokenizer.encode("a", true, false).getIds();
+        return bosId >= 0 && ids.length > 0 && ids[0] == bosId;
+    }
+
+    /** The same tokenizer with another BOS id (-1: none). */
+    public HfTokenizer withBos(int newBos) {
+        return new HfTokenizer(tokenizer, json, newBos, eos, vocabSize);
+    }
+
     @Override
     public int[] encode(String text) {
         long[] ids = tokenizer.encode(text, false, false).getIds();

@@ -56,12 +56,21 @@ public final class LlamaModel implements AutoCloseable {
      */
     public static LlamaModel fromTensors(LlamaConfig config, Map<String, HostTensor> tensors,
             Tokenizer tokenizer, Device device, String source) {
+        return fromTensors(config, tensors, tokenizer, device, source, DataType.FLOAT32);
+    }
+
+    /**
+     * As {@link #fromTensors(LlamaConfig, Map, Tokenizer, Device, String)}, with the weights in
+     * {@code dtype} (FLOAT64 for finite-difference checks; FLOAT32 otherwise).
+     */
+    public static LlamaModel fromTensors(LlamaConfig config, Map<String, HostTensor> tensors,
+            Tokenizer tokenizer, Device device, String source, DataType dtype) {
         int c = config.hidden();
         long qRows = (long) config.heads() * config.headDim();
         long kvRows = (long) config.kvHeads() * config.headDim();
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            ShapeCheck check = new ShapeCheck(tensors, source, manager);
+            ShapeCheck check = new ShapeCheck(tensors, source, manager, dtype);
             NDArray embedding = check.take(TensorNames.EMBED, config.vocabSize(), c);
             List<LayerWeights> layers = new ArrayList<>();
             for (int i = 0; i < config.layers(); i++) {
@@ -86,7 +95,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Takes tensors out of a map, checking presence and shape. */
-    private record ShapeCheck(Map<String, HostTensor> tensors, String source, NDManager manager) {
+    private record ShapeCheck(Map<String, HostTensor> tensors, String source, NDManager manager, DataType dtype) {
         NDArray take(String name, long... shape) {
             HostTensor t = tensors.get(name);
             if (t == null) {
@@ -96,7 +105,8 @@ public final class LlamaModel implements AutoCloseable {
                 throw new IllegalArgumentException(source + ": tensor " + name + " has shape "
                         + t.shapeText() + " but the config implies " + Arrays.toString(shape));
             }
-            return manager.create(t.data(), new Shape(shape));
+            NDArray a = manager.create(t.data(), new Shape(shape));
+            return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
         }
     }
 
@@ -170,7 +180,7 @@ public final class LlamaModel implements AutoCloseable {
                 NDArray out = block(l, x, rope, mask, trace.linearInputs() ? inputs : null, step);
                 out.attach(step);
                 if (trace.activationProbes()) {
-                    NDArray probe = step.zeros(out.getShape(), DataType.FLOAT32);
+                    NDArray probe = step.zeros(out.getShape(), out.getDataType());
                     probe.setRequiresGradient(true);
                     probes.add(probe);
                     out = out.add(probe);
@@ -369,8 +379,13 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("layer " + i + " " + module + ": new shape "
                     + value.getShape() + " differs from " + was.getShape());
         }
-        NDArray copy = value.toDevice(device(), true).toType(DataType.FLOAT32, true);
-        copy.attach(manager);
+        NDArray copy;
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray moved = value.toDevice(device(), false).toType(was.getDataType(), false);
+            moved.tempAttach(tmp);
+            copy = moved.duplicate();     // a fresh tensor, sharing no memory with value
+            copy.attach(manager);
+        }
         copy.setRequiresGradient(trainable);
         all.put(module, copy);
         layers.set(i, LayerWeights.of(all));
@@ -391,7 +406,7 @@ public final class LlamaModel implements AutoCloseable {
                     + mask.getShape() + ", weight has " + w.getShape());
         }
         try (NDManager tmp = manager.newSubManager()) {
-            NDArray masked = w.mul(mask.toType(DataType.FLOAT32, false));
+            NDArray masked = w.mul(mask.toType(w.getDataType(), false));
             masked.attach(tmp);
             setTensor(i, module, masked);
         }
@@ -410,7 +425,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDArray down = layers.get(i).down();                                  // (C, I)
         try (NDManager tmp = manager.newSubManager()) {
-            NDArray pt = p.toType(DataType.FLOAT32, false).transpose();
+            NDArray pt = p.toType(down.getDataType(), false).transpose();
             pt.attach(tmp);
             NDArray folded = pt.matMul(down);
             folded.attach(tmp);
@@ -465,7 +480,12 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     private static HostTensor host(NDArray a) {
-        return new HostTensor(a.toFloatArray(), a.getShape().getShape());
+        if (a.getDataType() == DataType.FLOAT32) {
+            return new HostTensor(a.toFloatArray(), a.getShape().getShape());
+        }
+        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+            return new HostTensor(f.toFloatArray(), a.getShape().getShape());
+        }
     }
 
     /** Gives the model a new display name (kept in result records and saved configs). */

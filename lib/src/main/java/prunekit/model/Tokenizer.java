@@ -15,7 +15,10 @@ public interface Tokenizer {
     /** The text of {@code ids}; special tokens are skipped. */
     String decode(int[] ids);
 
-    /** Id of the beginning-of-sequence token, or -1 if the vocabulary has none. */
+    /**
+     * Id of the beginning-of-sequence token that starts every sequence of this model, or -1 when
+     * the model uses none (SmolLM2, for one, is trained without: its GGUF says add_bos_token=false).
+     */
     int bosId();
 
     /** Id of the end-of-sequence token, or -1 if the vocabulary has none. */

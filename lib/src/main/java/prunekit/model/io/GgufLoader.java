@@ -48,8 +48,9 @@ public final class GgufLoader {
             }
         }
         List<?> tokens = (List<?>) gguf.meta("tokenizer.ggml.tokens");
+        boolean addBos = (Boolean) gguf.meta("tokenizer.ggml.add_bos_token", true);
         HfTokenizer tokenizer = HfTokenizer.fromJson(GgufTokenizerJson.build(gguf),
-                intMeta(gguf, "tokenizer.ggml.bos_token_id", -1),
+                addBos ? intMeta(gguf, "tokenizer.ggml.bos_token_id", -1) : -1,
                 intMeta(gguf, "tokenizer.ggml.eos_token_id", -1),
                 tokens.size(), file.toString());
         return LlamaModel.fromTensors(config, tensors, tokenizer, device, file.toString());

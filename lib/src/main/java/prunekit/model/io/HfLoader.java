@@ -54,6 +54,8 @@ public final class HfLoader {
         }
         HfTokenizer tokenizer = HfTokenizer.fromJson(Files.readString(tokFile),
                 tokenId(cfg, "bos_token_id"), tokenId(cfg, "eos_token_id"), config.vocabSize(), tokFile.toString());
+        // a BOS counts only if the checkpoint's own tokenizer puts it at the start of a sequence
+        tokenizer = tokenizer.withBos(tokenizer.addsBos(tokenizer.bosId()) ? tokenizer.bosId() : -1);
         return LlamaModel.fromTensors(config, tensors, tokenizer, device, dir.toString());
     }
 

@@ -88,7 +88,7 @@ final class Llama2cTokenizerJson {
         root.add("normalizer", sequence("normalizers",
                 obj("type", "Prepend", "prepend", "▁"), replace(" ", "▁")));
         root.add("pre_tokenizer", null);
-        root.add("post_processor", null);
+        root.add("post_processor", bosTemplate());
         JsonObject strip = obj("type", "Strip", "content", " ");
         strip.addProperty("start", 1);
         strip.addProperty("stop", 0);
@@ -96,6 +96,43 @@ final class Llama2cTokenizerJson {
                 obj("type", "Fuse"), strip));
         root.add("model", model);
         return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(root);
+    }
+
+    /** Post-processor that starts every sequence with {@code <s>}, as llama2.c's generate does. */
+    private static JsonObject bosTemplate() {
+        JsonObject bos = new JsonObject();
+        JsonObject bosRef = obj("id", "<s>");
+        bosRef.addProperty("type_id", 0);
+        bos.add("SpecialToken", bosRef);
+        JsonObject seqA = new JsonObject();
+        JsonObject a = obj("id", "A");
+        a.addProperty("type_id", 0);
+        seqA.add("Sequence", a);
+        JsonObject seqB = new JsonObject();
+        JsonObject bRef = obj("id", "B");
+        bRef.addProperty("type_id", 1);
+        seqB.add("Sequence", bRef);
+        JsonArray single = new JsonArray();
+        single.add(bos);
+        single.add(seqA);
+        JsonArray pair = new JsonArray();
+        pair.add(bos);
+        pair.add(seqA);
+        pair.add(seqB);
+        JsonObject special = new JsonObject();
+        JsonObject entry = obj("id", "<s>");
+        JsonArray ids = new JsonArray();
+        ids.add(1);
+        entry.add("ids", ids);
+        JsonArray toks = new JsonArray();
+        toks.add("<s>");
+        entry.add("tokens", toks);
+        special.add("<s>", entry);
+        JsonObject t = obj("type", "TemplateProcessing");
+        t.add("single", single);
+        t.add("pair", pair);
+        t.add("special_tokens", special);
+        return t;
     }
 
     private static JsonObject replace(String from, String to) {

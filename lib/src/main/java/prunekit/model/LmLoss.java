@@ -1,0 +1,41 @@
+package prunekit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The language-modelling objective: log p(x_{t+1} | x_{≤t}) for every position, and its negative
+ * mean (the cross-entropy loss whose gradient GradMAP and GBLM-Pruner read).
+ */
+public final class LmLoss {
+
+    private LmLoss() {}
+
+    /**
+     * Log-probability of each next token.
+     *
+     * @param logits (B, T, V)
+     * @param tokens the B sequences of T ids the logits were computed from
+     * @return (B, T-1): entry [b, t] = log p(tokens[b][t+1] | tokens[b][0..t])
+     */
+    public static NDArray nextTokenLogProbs(NDArray logits, int[][] tokens) {
+        int b = tokens.length;
+        int t = tokens[0].length;
+        NDManager m = logits.getManager();
+        int[] targets = new int[b * (t - 1)];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(tokens[i], 1, targets, i * (t - 1), t - 1);
+        }
+        NDArray idx = m.create(targets, new Shape(b, t - 1, 1)).toType(DataType.INT64, false);
+        NDArray logp = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);    // (B, T-1, V)
+        return logp.gather(idx, -1).squeeze(-1);                               // (B, T-1)
+    }
+
+    /** Mean negative log-likelihood over all predicted positions: a scalar to call backward on. */
+    public static NDArray meanNll(NDArray logits, int[][] tokens) {
+        return nextTokenLogProbs(logits, tokens).mean().neg();
+    }
+}
