@@ -1,0 +1,166 @@
+package prunekit.cli;
+
+import ai.djl.engine.EngineException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Set;
+import prunekit.data.Split;
+import prunekit.eval.ChoiceTask;
+import prunekit.eval.ModelScorer;
+import prunekit.eval.MultipleChoice;
+import prunekit.eval.Perplexity;
+import prunekit.eval.ResultRecord;
+import prunekit.eval.Results;
+import prunekit.eval.TaskLoader;
+import prunekit.model.Devices;
+import prunekit.model.Generator;
+import prunekit.model.LlamaConfig;
+import prunekit.model.LlamaModel;
+import prunekit.model.Models;
+
+/**
+ * {@code bin/prunekit}: the command-line front end. Each subcommand prints its result as
+ * {@code key=value} lines, the last line being the headline number, so scripts can read it.
+ */
+public final class Main {
+
+    static final String USAGE = String.join("\n",
+            "usage: prunekit <command> [options]",
+            "  info     --model M",
+            "  generate --model M --prompt TEXT [--max-new-tokens 40]",
+            "  ppl      --model M (--corpus NAME [--split test] | --text-file F) --seqlen N [--max-eval-tokens K] [--record NAME]",
+            "  eval     --model M --task NAME|FILE [--limit N] [--record NAME]",
+            "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
+            "--record NAME appends the result to data/results/NAME.csv.");
+
+    private Main() {}
+
+    public static void main(String[] argv) {
+        try {
+            System.exit(run(argv));
+        } catch (Args.UsageException e) {
+            System.err.println("prunekit: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | EngineException e) {
+            System.err.println("prunekit: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static int run(String[] argv) {
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("help")) {
+            System.out.println(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        String cmd = argv[0];
+        switch (cmd) {
+            case "info":
+                return info(new Args(cmd, argv, 1, Set.of("model")));
+            case "generate":
+                return generate(new Args(cmd, argv, 1, Set.of("model", "prompt", "max-new-tokens")));
+            case "ppl":
+                return ppl(new Args(cmd, argv, 1,
+                        Set.of("model", "corpus", "split", "text-file", "seqlen", "max-eval-tokens", "record")));
+            case "eval":
+                return eval(new Args(cmd, argv, 1, Set.of("model", "task", "limit", "record")));
+            default:
+                throw new Args.UsageException("unknown command '" + cmd + "'");
+        }
+    }
+
+    private static int info(Args a) {
+        try (LlamaModel m = Models.load(a.required("model"))) {
+            LlamaConfig c = m.config();
+            System.out.println("name=" + c.name());
+            System.out.println("layers=" + c.layers());
+            System.out.println("hidden=" + c.hidden());
+            System.out.println("intermediate=" + c.intermediate());
+            System.out.println("heads=" + c.heads());
+            System.out.println("kv_heads=" + c.kvHeads());
+            System.out.println("head_dim=" + c.headDim());
+            System.out.println("vocab=" + c.vocabSize());
+            System.out.println("max_seq_len=" + c.maxSequenceLength());
+            System.out.println("rope_theta=" + c.ropeTheta());
+            System.out.println("rms_eps=" + c.rmsEps());
+            System.out.println("tied_embeddings=" + c.tiedEmbeddings());
+            System.out.println("bos_id=" + m.tokenizer().bosId());
+            System.out.println("eos_id=" + m.tokenizer().eosId());
+            System.out.println("parameters=" + c.parameterCount());
+            System.out.println("device=" + m.device());
+        }
+        return 0;
+    }
+
+    private static int generate(Args a) {
+        try (LlamaModel m = Models.load(a.required("model"))) {
+            String prompt = a.required("prompt");
+            String text = Generator.greedy(m, prompt, a.integer("max-new-tokens", 40));
+            System.out.println(prompt + text);
+        }
+        return 0;
+    }
+
+    private static int ppl(Args a) {
+        int seqLen = a.integer("seqlen", -1);
+        if (seqLen < 0) {
+            throw new Args.UsageException("ppl: --seqlen is required");
+        }
+        if (a.has("corpus") == a.has("text-file")) {
+            throw new Args.UsageException("ppl: give exactly one of --corpus NAME or --text-file F");
+        }
+        Perplexity.Config cfg = Perplexity.Config.DEFAULT.withSeqLen(seqLen)
+                .withMaxTokens(a.integer("max-eval-tokens", 0));
+        try (LlamaModel m = Models.load(a.required("model"))) {
+            ModelScorer scorer = new ModelScorer(m);
+            Perplexity.Result r = a.has("corpus")
+                    ? Perplexity.ofSplit(scorer, m.tokenizer(), a.required("corpus"),
+                            Split.parse(a.get("split", "test")).label(), cfg)
+                    : Perplexity.ofFile(scorer, m.tokenizer(), Path.of(a.required("text-file")), cfg);
+            System.out.println("model=" + r.model());
+            System.out.println("data=" + r.data());
+            System.out.println("seqlen=" + r.seqLen());
+            System.out.println("windows=" + r.windows());
+            System.out.println("tokens=" + r.tokens());
+            System.out.println("nll=" + r.nll());
+            System.out.printf("seconds=%.1f%n", r.seconds());
+            record(a, ResultRecord.of(run(m), r));
+            System.out.println("ppl=" + r.ppl());
+        }
+        return 0;
+    }
+
+    private static int eval(Args a) {
+        String spec = a.required("task");
+        ChoiceTask task = spec.endsWith(".jsonl") ? TaskLoader.load(Path.of(spec)) : TaskLoader.load(spec);
+        if (a.has("limit")) {
+            task = task.limit(a.integer("limit", 0));
+        }
+        try (LlamaModel m = Models.load(a.required("model"))) {
+            MultipleChoice.Result r = MultipleChoice.evaluate(new ModelScorer(m), m.tokenizer(), task,
+                    MultipleChoice.Config.DEFAULT);
+            System.out.println("model=" + r.model());
+            System.out.println("task=" + r.task());
+            System.out.println("items=" + r.items());
+            System.out.println("chance=" + r.chance());
+            System.out.println("acc_stderr=" + r.accStderr());
+            System.out.println("acc_norm_stderr=" + r.accNormStderr());
+            System.out.printf("seconds=%.1f%n", r.seconds());
+            for (ResultRecord rec : ResultRecord.of(run(m), r, 0)) { // seqlen 0: each item is scored whole
+                record(a, rec);
+            }
+            System.out.println("acc=" + r.acc() + " acc_norm=" + r.accNorm());
+        }
+        return 0;
+    }
+
+    private static ResultRecord.Run run(LlamaModel m) {
+        return new ResultRecord.Run("dense", "", 0, Devices.choose().toString());
+    }
+
+    private static void record(Args a, ResultRecord r) {
+        if (a.has("record")) {
+            Results.append(Results.file(a.required("record")), r);
+        }
+    }
+}
