@@ -4,6 +4,7 @@ import ai.djl.engine.EngineException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Set;
+import prunekit.bench.ModelBenchmark;
 import prunekit.data.Split;
 import prunekit.eval.ChoiceTask;
 import prunekit.eval.ModelScorer;
@@ -30,6 +31,7 @@ public final class Main {
             "  generate --model M --prompt TEXT [--max-new-tokens 40]",
             "  ppl      --model M (--corpus NAME [--split test] | --text-file F) --seqlen N [--max-eval-tokens K] [--record NAME]",
             "  eval     --model M --task NAME|FILE [--limit N] [--record NAME]",
+            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
             "--record NAME appends the result to data/results/NAME.csv.");
 
@@ -64,6 +66,8 @@ public final class Main {
                         Set.of("model", "corpus", "split", "text-file", "seqlen", "max-eval-tokens", "record")));
             case "eval":
                 return eval(new Args(cmd, argv, 1, Set.of("model", "task", "limit", "record")));
+            case "bench":
+                return bench(new Args(cmd, argv, 1, Set.of("model", "seqlen", "batch", "iterations")));
             default:
                 throw new Args.UsageException("unknown command '" + cmd + "'");
         }
@@ -150,6 +154,20 @@ public final class Main {
                 record(a, rec);
             }
             System.out.println("acc=" + r.acc() + " acc_norm=" + r.accNorm());
+        }
+        return 0;
+    }
+
+    private static int bench(Args a) {
+        int seqLen = a.integer("seqlen", 256);
+        int batch = a.integer("batch", 1);
+        int iterations = a.integer("iterations", 5);
+        try (LlamaModel m = Models.load(a.required("model"))) {
+            System.out.println("model=" + m.config().name());
+            System.out.println("device=" + m.device() + " threads=" + Runtime.getRuntime().availableProcessors());
+            System.out.println(ModelBenchmark.forward(m, batch, seqLen, iterations));
+            System.out.println(ModelBenchmark.forwardBackward(m, batch, seqLen, iterations));
+            System.out.println("peak_rss_mb=" + ModelBenchmark.peakRssMb());
         }
         return 0;
     }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job, on a fresh machine: fetch weights and corpora, build the library, set up the
+# notebook kernel, then execute every notebook at full size on the embedded SmolLM2 and write the
+# outputs back into the .ipynb files (so the committed notebooks show real results).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+start=$(date +%s)
+bash environment/fetch.sh
+mvn -q -B -DskipTests package
+bash environment/setup-notebooks.sh
+.venv/bin/python environment/run-notebooks.py --in-place "$@"
+echo "main.sh: done in $(( $(date +%s) - start )) s"

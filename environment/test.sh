@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command, on a fresh machine: fetch weights and corpora, run the unit tests (JUnit, among
+# them the comparisons with the reference fixtures), then execute every notebook on copies with
+# small size knobs. Fails on the first failing test or notebook cell.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+start=$(date +%s)
+bash environment/fetch.sh
+mvn -B package 2>&1 | grep -v -E '^\[main\] INFO|^Downloading|^Downloaded|^Progress'
+bash environment/setup-notebooks.sh
+.venv/bin/python environment/run-notebooks.py --ci
+echo "test.sh: done in $(( $(date +%s) - start )) s"
