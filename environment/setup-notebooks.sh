@@ -42,7 +42,9 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "setup-notebooks.sh: creating $venv"
   "${PYTHON:-python3}" -m venv "$venv" || die "python3 -m venv failed: install python3-venv."
 fi
-if ! "$venv/bin/python" -m pip show jjava 2>/dev/null | grep -qx "Version: $jjava_version"; then
+installed="$("$venv/bin/python" -m pip show jjava 2>/dev/null || true)"
+if ! grep -qx "Version: $jjava_version" <<<"$installed" ||
+   ! "$venv/bin/python" -c "import jupyterlab, nbclient, nbconvert, nbformat" 2>/dev/null; then
   echo "setup-notebooks.sh: pip install ${packages[*]}"
   "$venv/bin/python" -m pip install --quiet --upgrade pip
   "$venv/bin/python" -m pip install --quiet "${packages[@]}" || die "pip install failed: is PyPI reachable?"
