@@ -61,25 +61,29 @@ jjava_dir="$venv/share/jupyter/kernels/java"
 spec_dir="$venv/share/jupyter/kernels/prunekit-java"
 mkdir -p "$spec_dir"
 java_bin="$(command -v java)"
+# JJava logs every start and stop of its socket loops at INFO; keep warnings only.
+printf '%s\n' "handlers=java.util.logging.ConsoleHandler" ".level=WARNING" > "$spec_dir/logging.properties"
 classpath="$(ls "$root"/lib/target/prunekit-*.jar | head -n 1):$root/lib/target/deps/*"
-"$venv/bin/python" - "$spec_dir/kernel.json" "$java_bin" "$jjava_dir" "$classpath" "$xmx" "$root" <<'EOF'
+"$venv/bin/python" - "$spec_dir" "$java_bin" "$jjava_dir" "$classpath" "$xmx" "$root" <<'EOF'
 import json, sys
-path, java, jjava_dir, classpath, xmx, root = sys.argv[1:]
+spec_dir, java, jjava_dir, classpath, xmx, root = sys.argv[1:]
 spec = {
-    "argv": [java, "-jar", f"{jjava_dir}/jjava-launcher.jar", f"{jjava_dir}/jjava.jar", "{connection_file}"],
+    "argv": [java, f"-Djava.util.logging.config.file={spec_dir}/logging.properties",
+             "-jar", f"{jjava_dir}/jjava-launcher.jar", f"{jjava_dir}/jjava.jar", "{connection_file}"],
     "display_name": "Java (prunekit)",
     "language": "java",
     "interrupt_mode": "message",
     "env": {
         "JJAVA_CLASSPATH": classpath,
         "JJAVA_JVM_OPTS": f"-Xmx{xmx} -Dai.djl.offline=true -Djava.awt.headless=true"
-                          " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                          " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+                          f" -Djava.util.logging.config.file={spec_dir}/logging.properties",
         "PRUNEKIT_NOTEBOOK": "1",
         "PRUNEKIT_ROOT": root,
     },
     "metadata": {},
 }
-with open(path, "w") as f:
+with open(f"{spec_dir}/kernel.json", "w") as f:
     json.dump(spec, f, indent=2)
     f.write("\n")
 EOF

@@ -1,9 +1,17 @@
 package prunekit.viz;
 
+import java.awt.Color;
+import java.math.RoundingMode;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
@@ -11,6 +19,7 @@ import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler.LegendPosition;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The chart shapes the paper notebooks draw, at one size ({@value #WIDTH}x{@value #HEIGHT}) and one
@@ -27,6 +36,9 @@ public final class Charts {
 
     /** Height of every chart, in pixels. */
     public static final int HEIGHT = 420;
+
+    /** Line series with more points than this are drawn without markers. */
+    private static final int MARKERS_UP_TO = 40;
 
     /** Heat maps with at most this many rows and columns print each cell's value. */
     private static final int HEATMAP_VALUES_UP_TO = 12;
@@ -47,15 +59,19 @@ public final class Charts {
     public static XYChart line(String title, String xLabel, String yLabel, Map<String, double[][]> series) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
-        chart.getStyler().setMarkerSize(4).setLegendPosition(LegendPosition.OutsideE)
-                .setLegendVisible(series.size() > 1);
+        chart.getStyler().setMarkerSize(5).setLegendPosition(LegendPosition.OutsideE)
+                .setLegendVisible(series.size() > 1)
+                .setChartBackgroundColor(Color.WHITE);
         series.forEach((name, xy) -> {
             if (xy.length != 2 || xy[0].length != xy[1].length) {
                 throw new IllegalArgumentException("line chart '" + title + "', series '" + name
                         + "': expected {xs, ys} of equal length, got " + describeShape(xy));
             }
-            chart.addSeries(name, xy[0], xy[1]);
+            chart.addSeries(name, xy[0], xy[1])
+                    .setMarker(xy[0].length > MARKERS_UP_TO ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
         });
+        chart.getStyler().setXAxisDecimalPattern(decimalPattern(series.values().stream().map(xy -> xy[0])))
+                .setYAxisDecimalPattern(decimalPattern(series.values().stream().map(xy -> xy[1])));
         return chart;
     }
 
@@ -67,8 +83,10 @@ public final class Charts {
                                     List<String> categories, Map<String, double[]> series) {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
-        chart.getStyler().setXAxisLabelRotation(categories.size() > 12 ? 90 : 0);
-        chart.getStyler().setLegendPosition(LegendPosition.OutsideE).setLegendVisible(series.size() > 1);
+        chart.getStyler().setXAxisLabelRotation(categories.size() > 12 ? 90 : 0)
+                .setYAxisDecimalPattern(decimalPattern(series.values().stream()));
+        chart.getStyler().setLegendPosition(LegendPosition.OutsideE).setLegendVisible(series.size() > 1)
+                .setChartBackgroundColor(Color.WHITE);
         series.forEach((name, values) -> {
             if (values.length != categories.size()) {
                 throw new IllegalArgumentException("bar chart '" + title + "', series '" + name + "': "
@@ -109,11 +127,39 @@ public final class Charts {
             }
         }
         HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT).title(title).build();
+        String pattern = decimalPattern(Arrays.stream(matrix));
+        DoubleSummaryStatistics stats = Arrays.stream(matrix).flatMapToDouble(Arrays::stream).summaryStatistics();
         chart.getStyler().setShowValue(rows <= HEATMAP_VALUES_UP_TO && cols <= HEATMAP_VALUES_UP_TO)
-                .setHeatMapValueDecimalPattern("0.00")
-                .setPlotContentSize(1.0);
+                .setHeatMapValueDecimalPattern(pattern)
+                .setMin(roundTo(pattern, stats.getMin(), RoundingMode.FLOOR))
+                .setMax(roundTo(pattern, stats.getMax(), RoundingMode.CEILING))
+                .setPlotContentSize(1.0)
+                .setChartBackgroundColor(Color.WHITE);
         chart.addSeries(title, colLabels, yLabels, cells);
         return chart;
+    }
+
+    /**
+     * A tick-label pattern with three significant digits across the values' range, so that data
+     * from float32 tensors (0.099999994) labels as 0.1 and small ranges keep their digits.
+     */
+    static String decimalPattern(Stream<double[]> values) {
+        DoubleSummaryStatistics stats = values.flatMapToDouble(Arrays::stream).summaryStatistics();
+        double span = stats.getCount() == 0 ? 0 : stats.getMax() - stats.getMin();
+        double magnitude = span > 0 ? span : Math.max(Math.abs(stats.getMax()), Math.abs(stats.getMin()));
+        int decimals = magnitude > 0 ? (int) Math.max(0, Math.min(12, 2 - Math.floor(Math.log10(magnitude)))) : 0;
+        return decimals == 0 ? "#,##0" : "#,##0." + "#".repeat(decimals);
+    }
+
+    /**
+     * {@code value} rounded to the digits of {@code pattern}, outwards. The heat map's colour scale
+     * prints its two ends unformatted, so they are set to values that print short.
+     */
+    private static double roundTo(String pattern, double value, RoundingMode direction) {
+        DecimalFormat format = new DecimalFormat(pattern, DecimalFormatSymbols.getInstance(Locale.ROOT));
+        format.setGroupingUsed(false);
+        format.setRoundingMode(direction);
+        return Double.parseDouble(format.format(value));
     }
 
     private static String describeShape(double[][] xy) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.HeatMapChart;
@@ -64,6 +65,23 @@ class ChartsTest {
             byCell.put(row + col, cell[2].doubleValue());
         }
         assertEquals(Map.of("r0c0", 1.0, "r0c1", 2.0, "r0c2", 3.0, "r1c0", 4.0, "r1c1", 5.0, "r1c2", 6.0), byCell);
+    }
+
+    @Test
+    void heatmapScaleEndsAreRoundedOutwards() {
+        HeatMapChart chart = Charts.heatmap("m", new double[][] {{1.0000002, -0.16538}},
+                List.of("r0"), List.of("c0", "c1"));
+
+        assertEquals(-0.17, chart.getStyler().getMin());
+        assertEquals(1.01, chart.getStyler().getMax());
+    }
+
+    @Test
+    void decimalPatternKeepsThreeSignificantDigitsOfTheRange() {
+        assertEquals("#,##0.##", Charts.decimalPattern(Stream.of(new double[] {-4, 4})));
+        assertEquals("#,##0", Charts.decimalPattern(Stream.of(new double[] {0, 900})));
+        assertEquals("#,##0.######", Charts.decimalPattern(Stream.of(new double[] {1e-4, 3e-4})));
+        assertEquals("#,##0.###", Charts.decimalPattern(Stream.of(new double[] {0.5, 0.5})));
     }
 
     @Test
