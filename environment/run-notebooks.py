@@ -21,10 +21,14 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+except ImportError as missing:
+    sys.exit(f"run-notebooks.py: {missing}: run it with the notebook virtualenv's python,"
+             " .venv/bin/python (made by bash environment/setup-notebooks.sh)")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -41,6 +45,21 @@ CI_KNOBS = {
 }
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def check_kernel():
+    """Exits with the fix when the kernelspec or the library jar is missing, or the jar is stale."""
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL / "kernel.json"
+    if not spec.is_file():
+        sys.exit(f"run-notebooks.py: no kernel {KERNEL} in {sys.prefix}: run bash environment/setup-notebooks.sh"
+                 " and use its python (.venv/bin/python environment/run-notebooks.py ...)")
+    jars = sorted((ROOT / "lib" / "target").glob("prunekit-*.jar"))
+    if not jars:
+        sys.exit("run-notebooks.py: lib/target/prunekit-*.jar missing: run mvn -q -B -DskipTests package")
+    sources = max((ROOT / "lib" / "src" / "main").rglob("*"), key=lambda p: p.stat().st_mtime)
+    if sources.stat().st_mtime > jars[0].stat().st_mtime:
+        sys.exit(f"run-notebooks.py: {shown(jars[0])} is older than {shown(sources)}, so the notebooks would"
+                 " run an old build of the library: run mvn -q -B -DskipTests package")
 
 
 def find_notebooks(selection):
@@ -127,10 +146,12 @@ def main():
     args = parser.parse_args()
     timeout = args.timeout or (300 if args.ci else 900)
 
+    check_kernel()
     if args.ci:
         for name, value in CI_KNOBS.items():
             os.environ.setdefault(name, value)
-        print("run-notebooks.py: CI knobs " + " ".join(f"{k}={os.environ[k]}" for k in CI_KNOBS))
+    knobs = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PRUNEKIT_"))
+    print("run-notebooks.py: " + ("knobs " + " ".join(knobs) if knobs else "full-run defaults (no PRUNEKIT_* set)"))
 
     notebooks = find_notebooks(args.notebooks)
     if not notebooks:
