@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Executes the notebooks headlessly with the prunekit-java kernel (see setup-notebooks.sh).
+
+  .venv/bin/python environment/run-notebooks.py --in-place [NOTEBOOK_OR_FOLDER ...]
+  .venv/bin/python environment/run-notebooks.py --ci       [NOTEBOOK_OR_FOLDER ...]
+
+--in-place  runs every notebook under notebooks/ (sorted by path) at full size and writes the
+            outputs back into the .ipynb, so that GitHub shows real results. A notebook that fails
+            is left as it was.
+--ci        runs copies in notebooks/.ci-run/ (git-ignored) with small size knobs, so that the
+            whole set checks in minutes. Knobs already set in the environment win.
+
+Each notebook runs in its own folder as working directory. The run stops at the first cell that
+raises an error (a Java compile error included) or runs past --timeout seconds, names the notebook
+and the cell, shows the error, and exits 1. Each notebook's wall time is printed.
+"""
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+except ImportError as missing:
+    sys.exit(f"run-notebooks.py: {missing}: run it with the notebook virtualenv's python,"
+             " .venv/bin/python (made by bash environment/setup-notebooks.sh)")
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+CI_RUN = NOTEBOOKS / ".ci-run"
+KERNEL = "prunekit-java"
+
+# Size knobs for --ci; the notebooks read them in their setup cell, with full-run defaults.
+CI_KNOBS = {
+    "PRUNEKIT_CI": "1",
+    "PRUNEKIT_CALIB_SAMPLES": "4",
+    "PRUNEKIT_EVAL_TOKENS": "2048",
+    "PRUNEKIT_SEQLEN": "64",
+    "PRUNEKIT_TASK_LIMIT": "40",
+}
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def check_kernel():
+    """Exits with the fix when the kernelspec or the library jar is missing, or the jar is stale."""
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL / "kernel.json"
+    if not spec.is_file():
+        sys.exit(f"run-notebooks.py: no kernel {KERNEL} in {sys.prefix}: run bash environment/setup-notebooks.sh"
+                 " and use its python (.venv/bin/python environment/run-notebooks.py ...)")
+    jars = sorted((ROOT / "lib" / "target").glob("prunekit-*.jar"))
+    if not jars:
+        sys.exit("run-notebooks.py: lib/target/prunekit-*.jar missing: run mvn -q -B -DskipTests package")
+    sources = max((ROOT / "lib" / "src" / "main").rglob("*"), key=lambda p: p.stat().st_mtime)
+    if sources.stat().st_mtime > jars[0].stat().st_mtime:
+        sys.exit(f"run-notebooks.py: {shown(jars[0])} is older than {shown(sources)}, so the notebooks would"
+                 " run an old build of the library: run mvn -q -B -DskipTests package")
+
+
+def find_notebooks(selection):
+    """The notebooks named (files or folders), or all under notebooks/, sorted by path."""
+    roots = [Path(s).resolve() for s in selection] or [NOTEBOOKS]
+    found = []
+    for root in roots:
+        if root.is_file():
+            found.append(root)
+        elif root.is_dir():
+            found.extend(p for p in root.rglob("*.ipynb")
+                         if CI_RUN not in p.parents and ".ipynb_checkpoints" not in p.parts)
+        else:
+            sys.exit(f"run-notebooks.py: {root}: no such notebook or folder")
+    return sorted(set(found))
+
+
+def shown(path):
+    """The path relative to the project root where it lies inside it."""
+    return path.relative_to(ROOT) if ROOT in path.parents else path
+
+
+def ci_copy(path):
+    """Where --ci writes the executed copy of the notebook at path."""
+    out_path = CI_RUN / (path.relative_to(NOTEBOOKS) if NOTEBOOKS in path.parents else path.name)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    return out_path
+
+
+class Failure(Exception):
+    """A cell that failed: which one, and what it printed."""
+
+
+def execute(path, out_path, timeout):
+    """Runs every cell of the notebook at path and writes the executed notebook to out_path."""
+    nb = nbformat.read(path, as_version=4)
+    current = {}
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=timeout,
+        startup_timeout=120,
+        record_timing=False,
+        shutdown_kernel="immediate",  # JJava takes ~4 s to stop on request; its state is not needed after
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_start=lambda cell, cell_index: current.update(cell=cell, index=cell_index),
+    )
+    try:
+        client.execute()
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+        if out_path != path:
+            nbformat.write(nb, out_path)
+        raise Failure(describe(path, len(nb.cells), current, error)) from None
+    # JJava sends a print as several stream messages: join them into one output per cell and stream.
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Java (prunekit)", "language": "java"}
+    nbformat.write(nb, out_path)
+
+
+def describe(path, cells, current, error):
+    """Notebook, cell position (1-based, markdown cells counted), the cell's first lines, the error."""
+    cell = current.get("cell")
+    source = "\n".join("    " + line for line in (cell.source if cell else "").splitlines()[:12])
+    where = f"{shown(path)}: cell {current.get('index', -1) + 1} of {cells}"
+    if isinstance(error, CellExecutionError):
+        outputs = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"] if cell else []
+        traceback = "\n".join(outputs[-1].get("traceback", [])) if outputs else str(error)
+        what = f"{error.ename}: {error.evalue}\n{traceback}"
+    elif isinstance(error, CellTimeoutError):
+        what = f"timed out: {error}"
+    else:
+        what = f"kernel died: {error}"
+    return f"{where} failed\n--- cell source ---\n{source}\n--- error ---\n{ANSI.sub('', what).strip()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--in-place", action="store_true", help="full run, outputs saved into the notebooks")
+    mode.add_argument("--ci", action="store_true", help="small run on copies in notebooks/.ci-run/")
+    parser.add_argument("--timeout", type=int, default=None,
+                        help="seconds one cell may run (default 900 in-place, 300 with --ci)")
+    parser.add_argument("notebooks", nargs="*", help="notebooks or folders (default: all under notebooks/)")
+    args = parser.parse_args()
+    timeout = args.timeout or (300 if args.ci else 900)
+
+    check_kernel()
+    if args.ci:
+        for name, value in CI_KNOBS.items():
+            os.environ.setdefault(name, value)
+    knobs = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PRUNEKIT_"))
+    print("run-notebooks.py: " + ("knobs " + " ".join(knobs) if knobs else "full-run defaults (no PRUNEKIT_* set)"))
+
+    notebooks = find_notebooks(args.notebooks)
+    if not notebooks:
+        sys.exit("run-notebooks.py: no notebooks found")
+    total = time.monotonic()
+    for path in notebooks:
+        out_path = ci_copy(path) if args.ci else path
+        start = time.monotonic()
+        try:
+            execute(path, out_path, timeout)
+        except Failure as failure:
+            print(f"FAILED {shown(path)} after {time.monotonic() - start:.1f} s", flush=True)
+            print(failure, file=sys.stderr)
+            sys.exit(1)
+        print(f"ok     {shown(path)}  {time.monotonic() - start:.1f} s"
+              + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
+    print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {time.monotonic() - total:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
