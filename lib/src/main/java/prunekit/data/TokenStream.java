@@ -20,13 +20,24 @@ public final class TokenStream {
 
     /** Token ids of {@code docs} joined with {@link #SEPARATOR}. */
     public static int[] of(List<Document> docs, Tokenizer tokenizer) {
+        return of(docs, tokenizer, 0);
+    }
+
+    /**
+     * Token ids of the first documents of {@code docs}, joined with {@link #SEPARATOR}, stopping
+     * once the stream holds at least {@code atLeast} tokens (0: all documents).
+     */
+    public static int[] of(List<Document> docs, Tokenizer tokenizer, long atLeast) {
         int[] sep = tokenizer.encode(SEPARATOR);
         int[][] parts = new int[docs.size()][];
         long total = 0;
-        for (int i = 0; i < docs.size(); i++) {
-            parts[i] = tokenizer.encode(docs.get(i).text());
-            total += parts[i].length + (i > 0 ? sep.length : 0);
+        int used = 0;
+        while (used < docs.size() && (atLeast <= 0 || total < atLeast)) {
+            parts[used] = tokenizer.encode(docs.get(used).text());
+            total += parts[used].length + (used > 0 ? sep.length : 0);
+            used++;
         }
+        parts = Arrays.copyOf(parts, used);
         if (total > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(docs.size() + " documents give " + total + " tokens, too many for one stream");
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import prunekit.viz.Progress;
 import prunekit.model.Tokenizer;
 
 /**
@@ -34,7 +35,7 @@ public final class MultipleChoice {
 
     /**
      * @param batchSize sequences per scorer call (16: choices of short tasks fit easily on a CPU)
-     * @param progress print progress lines on stderr
+     * @param progress show a progress bar ({@link Progress})
      */
     public record Config(int batchSize, boolean progress) {
         /** Batches of 16, progress on. */
@@ -96,7 +97,8 @@ public final class MultipleChoice {
         List<Request> order = new ArrayList<>(requests);
         order.sort(Comparator.comparingInt((Request r) -> -r.sequence.length));
         int batches = (order.size() + config.batchSize() - 1) / config.batchSize();
-        ProgressLine progress = new ProgressLine("multiple choice " + task.name(), batches, config.progress());
+        long start = System.nanoTime();
+        Progress progress = config.progress() ? Progress.start("multiple choice " + task.name(), batches) : null;
         double[][] ll = new double[task.items().size()][];
         for (int i = 0; i < ll.length; i++) ll[i] = new double[task.items().get(i).choices().size()];
         for (int b = 0; b < batches; b++) {
@@ -113,7 +115,9 @@ public final class MultipleChoice {
                 for (int pos = n - q.continuationTokens; pos < n; pos++) sum += logp[r][pos - 1];
                 ll[q.item][q.choice] = sum;
             }
-            progress.update(b + 1, "");
+            if (progress != null) {
+                progress.step();
+            }
         }
         // 4. acc and acc_norm with their standard errors.
         List<ItemScore> scores = new ArrayList<>();
@@ -125,7 +129,10 @@ public final class MultipleChoice {
             for (Request q : requests) if (q.item == i) tokens[q.choice] = q.continuationTokens;
             scores.add(new ItemScore(ll[i], tokens, bytes, item.gold()));
         }
-        return summarise(task.name(), scorer.name(), scores, task.chanceLevel(), progress.seconds());
+        if (progress != null) {
+            progress.close();
+        }
+        return summarise(task.name(), scorer.name(), scores, task.chanceLevel(), (System.nanoTime() - start) / 1e9);
     }
 
     /** acc, acc_norm and their standard errors from per-item scores. */

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import prunekit.viz.Progress;
 import prunekit.data.Corpora;
 import prunekit.data.Document;
 import prunekit.data.TokenStream;
@@ -30,7 +31,7 @@ public final class Perplexity {
      * @param seqLen tokens per window including BOS (PAPERS.md: report 128 and the calibration length)
      * @param maxTokens cap on scored tokens, whole windows only (at least one window); 0 = no cap
      * @param batchSize windows per call of the scorer (4: small enough for CPU memory at seqLen 2048)
-     * @param progress print progress lines on stderr
+     * @param progress show a progress bar ({@link Progress})
      */
     public record Config(int seqLen, long maxTokens, int batchSize, boolean progress) {
         /** seqLen 128, no cap, batches of 4, progress on. */
@@ -77,7 +78,9 @@ public final class Perplexity {
     /** Perplexity of documents joined by {@link TokenStream}. */
     public static Result ofDocuments(TokenScorer scorer, Tokenizer tokenizer, List<Document> docs, String data, Config config) {
         if (docs.isEmpty()) throw new IllegalArgumentException(data + ": no documents to evaluate");
-        return ofStream(scorer, TokenStream.of(docs, tokenizer), tokenizer.bosId(), data, config);
+        // with a token cap, encode only as many documents as the capped windows need
+        long needed = config.maxTokens() > 0 ? config.maxTokens() + 2L * config.seqLen() : 0;
+        return ofStream(scorer, TokenStream.of(docs, tokenizer, needed), tokenizer.bosId(), data, config);
     }
 
     /** Perplexity of a UTF-8 text file. */
@@ -111,7 +114,8 @@ public final class Perplexity {
                     + body + " stream tokens (seqLen " + seqLen + "): use a shorter seqLen or more text");
         }
         // 1. Score batches of windows; row b of a batch is [BOS?] + stream[w*body, (w+1)*body).
-        ProgressLine progress = new ProgressLine("perplexity " + data, windows, config.progress());
+        long start = System.nanoTime();
+        Progress progress = config.progress() ? Progress.start("perplexity " + data, windows) : null;
         double sumNll = 0;
         long tokens = 0;
         for (int w0 = 0; w0 < windows; w0 += config.batchSize()) {
@@ -132,11 +136,17 @@ public final class Perplexity {
                 for (float lp : row) sumNll -= lp;
                 tokens += row.length;
             }
-            progress.update(w0 + b, String.format("ppl so far %.3f", Math.exp(sumNll / tokens)));
+            if (progress != null) {
+                progress.step(b);
+            }
         }
         // 3. PPL = exp(mean NLL).
         double nll = sumNll / tokens;
-        return new Result(Math.exp(nll), nll, tokens, windows, seqLen, bos, scorer.name(), data, progress.seconds());
+        if (progress != null) {
+            progress.close();
+        }
+        return new Result(Math.exp(nll), nll, tokens, windows, seqLen, bos, scorer.name(), data,
+                (System.nanoTime() - start) / 1e9);
     }
 
     /**
