@@ -1,8 +1,10 @@
 package prunekit.cli;
 
 import ai.djl.engine.EngineException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import prunekit.bench.ModelBenchmark;
 import prunekit.data.Split;
@@ -18,6 +20,7 @@ import prunekit.model.Generator;
 import prunekit.model.LlamaConfig;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
+import prunekit.model.io.HfSaver;
 
 /**
  * {@code bin/prunekit}: the command-line front end. Each subcommand prints its result as
@@ -31,6 +34,7 @@ public final class Main {
             "  generate --model M --prompt TEXT [--max-new-tokens 40]",
             "  ppl      --model M (--corpus NAME [--split test] | --text-file F) --seqlen N [--max-eval-tokens K] [--record NAME]",
             "  eval     --model M --task NAME|FILE [--limit N] [--record NAME]",
+            "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
             "--record NAME appends the result to data/results/NAME.csv.");
@@ -66,6 +70,8 @@ public final class Main {
                         Set.of("model", "corpus", "split", "text-file", "seqlen", "max-eval-tokens", "record")));
             case "eval":
                 return eval(new Args(cmd, argv, 1, Set.of("model", "task", "limit", "record")));
+            case "export":
+                return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
                 return bench(new Args(cmd, argv, 1, Set.of("model", "seqlen", "batch", "iterations")));
             default:
@@ -154,6 +160,18 @@ public final class Main {
                 record(a, rec);
             }
             System.out.println("acc=" + r.acc() + " acc_norm=" + r.accNorm());
+        }
+        return 0;
+    }
+
+    private static int export(Args a) {
+        Path out = Path.of(a.required("out"));
+        try (LlamaModel m = Models.load(a.required("model"))) {
+            HfSaver.save(m, out, Map.of("source", a.required("model")));
+            System.out.println("layers=" + m.config().layers());
+            System.out.println("out=" + out.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 package prunekit.data;
 
+import prunekit.model.LlamaModel;
+import prunekit.model.Models;
 import prunekit.model.Tokenizer;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
@@ -36,8 +38,19 @@ public final class CorpusStats {
         return Table.create("corpus splits", corpus, split, docs, chars, tokens);
     }
 
-    /** Prints documents and characters per split. */
+    /**
+     * Prints documents and characters per split; with model names or paths as arguments (e.g.
+     * {@code smollm2 stories15m}), also each model's token count.
+     */
     public static void main(String[] args) {
-        System.out.println(table(null).removeColumns("tokens").printAll());
+        if (args.length == 0) {
+            System.out.println(table(null).removeColumns("tokens").printAll());
+        }
+        for (String spec : args) {
+            try (LlamaModel m = Models.load(spec)) {
+                System.out.println(m.config().name());
+                System.out.println(table(m.tokenizer()).printAll());
+            }
+        }
     }
 }
