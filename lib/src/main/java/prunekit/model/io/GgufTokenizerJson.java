@@ -41,15 +41,7 @@ final class GgufTokenizerJson {
             vocab.addProperty(tok, id);
             int type = types == null ? 1 : ((Number) types.get(id)).intValue();
             if (type == 3 || type == 4) {                 // 3 = control, 4 = user-defined
-                JsonObject a = new JsonObject();
-                a.addProperty("id", id);
-                a.addProperty("content", tok);
-                a.addProperty("single_word", false);
-                a.addProperty("lstrip", false);
-                a.addProperty("rstrip", false);
-                a.addProperty("normalized", false);
-                a.addProperty("special", type == 3);
-                added.add(a);
+                added.add(TokenizerJsonParts.addedToken(id, tok, type == 3));
             }
         }
         JsonArray mergeList = new JsonArray();
@@ -92,7 +84,7 @@ final class GgufTokenizerJson {
                 JsonObject digits = new JsonObject();
                 digits.addProperty("type", "Digits");
                 digits.addProperty("individual_digits", true);
-                return sequence(digits, byteLevel(true));
+                return TokenizerJsonParts.sequence("pretokenizers", digits, byteLevel(true));
             }
             case "llama-bpe":
             case "llama3": {
@@ -103,7 +95,7 @@ final class GgufTokenizerJson {
                 split.add("pattern", pattern);
                 split.addProperty("behavior", "Isolated");
                 split.addProperty("invert", false);
-                return sequence(split, byteLevel(false));
+                return TokenizerJsonParts.sequence("pretokenizers", split, byteLevel(false));
             }
             default:
                 throw new IOException(gguf.path() + ": tokenizer.ggml.pre = " + pre
@@ -117,17 +109,6 @@ final class GgufTokenizerJson {
         o.addProperty("add_prefix_space", false);
         o.addProperty("trim_offsets", true);
         o.addProperty("use_regex", useRegex);
-        return o;
-    }
-
-    private static JsonObject sequence(JsonObject... parts) {
-        JsonArray list = new JsonArray();
-        for (JsonObject p : parts) {
-            list.add(p);
-        }
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "Sequence");
-        o.add("pretokenizers", list);
         return o;
     }
 }

@@ -58,15 +58,7 @@ final class Llama2cTokenizerJson {
         merges.forEach(m -> mergeList.add(m.left() + " " + m.right()));
         JsonArray added = new JsonArray();
         for (int i = 0; i < SPECIAL.length; i++) {
-            JsonObject a = new JsonObject();
-            a.addProperty("id", i);
-            a.addProperty("content", SPECIAL[i]);
-            a.addProperty("single_word", false);
-            a.addProperty("lstrip", false);
-            a.addProperty("rstrip", false);
-            a.addProperty("normalized", false);
-            a.addProperty("special", true);
-            added.add(a);
+            added.add(TokenizerJsonParts.addedToken(i, SPECIAL[i], true));
         }
         JsonObject model = new JsonObject();
         model.addProperty("type", "BPE");
@@ -85,14 +77,14 @@ final class Llama2cTokenizerJson {
         root.add("truncation", null);
         root.add("padding", null);
         root.add("added_tokens", added);
-        root.add("normalizer", sequence("normalizers",
+        root.add("normalizer", TokenizerJsonParts.sequence("normalizers",
                 obj("type", "Prepend", "prepend", "▁"), replace(" ", "▁")));
         root.add("pre_tokenizer", null);
         root.add("post_processor", bosTemplate());
         JsonObject strip = obj("type", "Strip", "content", " ");
         strip.addProperty("start", 1);
         strip.addProperty("stop", 0);
-        root.add("decoder", sequence("decoders", replace("▁", " "), obj("type", "ByteFallback"),
+        root.add("decoder", TokenizerJsonParts.sequence("decoders", replace("▁", " "), obj("type", "ByteFallback"),
                 obj("type", "Fuse"), strip));
         root.add("model", model);
         return new GsonBuilder().serializeNulls().disableHtmlEscaping().create().toJson(root);
@@ -148,16 +140,6 @@ final class Llama2cTokenizerJson {
         for (int i = 0; i < kv.length; i += 2) {
             o.addProperty(kv[i], kv[i + 1]);
         }
-        return o;
-    }
-
-    private static JsonObject sequence(String key, JsonObject... parts) {
-        JsonArray list = new JsonArray();
-        for (JsonObject p : parts) {
-            list.add(p);
-        }
-        JsonObject o = obj("type", "Sequence");
-        o.add(key, list);
         return o;
     }
 }
