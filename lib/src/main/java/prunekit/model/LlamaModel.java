@@ -105,7 +105,7 @@ public final class LlamaModel implements AutoCloseable {
                 throw new IllegalArgumentException(source + ": tensor " + name + " has shape "
                         + t.shapeText() + " but the config implies " + Arrays.toString(shape));
             }
-            NDArray a = manager.create(t.data(), new Shape(shape));
+            NDArray a = OwnedArrays.of(manager, t.data(), new Shape(shape));
             return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
         }
     }
@@ -162,7 +162,7 @@ public final class LlamaModel implements AutoCloseable {
         int b = tokens.length;
         int t = checkTokens(tokens);
         // 1. token embeddings: gather rows of the table                      (B, T, C)
-        NDArray ids = step.create(flatten(tokens), new Shape(b, t));
+        NDArray ids = OwnedArrays.of(step, flatten(tokens), new Shape(b, t));
         NDArray x = embedding.get(new NDIndex("{}", ids));
         x.attach(step);
         Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
@@ -273,7 +273,7 @@ public final class LlamaModel implements AutoCloseable {
                 mask[i * t + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        return m.create(mask, new Shape(t, t));
+        return OwnedArrays.of(m, mask, new Shape(t, t));
     }
 
     private int checkTokens(int[][] tokens) {

@@ -29,7 +29,7 @@ public final class LmLoss {
         for (int i = 0; i < b; i++) {
             System.arraycopy(tokens[i], 1, targets, i * (t - 1), t - 1);
         }
-        NDArray idx = m.create(targets, new Shape(b, t - 1, 1)).toType(DataType.INT64, false);
+        NDArray idx = OwnedArrays.of(m, targets, new Shape(b, t - 1, 1)).toType(DataType.INT64, false);
         NDArray logp = logits.get(new NDIndex(":, :-1, :")).logSoftmax(-1);    // (B, T-1, V)
         return logp.gather(idx, -1).squeeze(-1);                               // (B, T-1)
     }

@@ -29,8 +29,8 @@ final class Rope {
                 s[p * half + i] = (float) Math.sin(angle);
             }
         }
-        cos = m.create(c, new Shape(t, 1, half));
-        sin = m.create(s, new Shape(t, 1, half));
+        cos = OwnedArrays.of(m, c, new Shape(t, 1, half));
+        sin = OwnedArrays.of(m, s, new Shape(t, 1, half));
     }
 
     /** Rotates x of shape (B, T, heads, D). */
