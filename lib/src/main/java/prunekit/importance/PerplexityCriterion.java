@@ -1,6 +1,8 @@
 package prunekit.importance;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Set;
 import prunekit.model.LlamaModel;
@@ -51,7 +53,8 @@ public final class PerplexityCriterion implements LayerImportance {
         for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
             try (NDManager step = model.manager().newSubManager()) {
-                sum += LmLoss.meanNll(model.forward(step, mb, Trace.NONE).logits(), mb).getDouble() * mb.length;
+                NDArray nll = LmLoss.meanNll(model.forward(step, mb, Trace.NONE).logits(), mb);
+                sum += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
             }
         }
         return sum / windows.length;

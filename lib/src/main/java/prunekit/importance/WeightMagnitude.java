@@ -1,6 +1,7 @@
 package prunekit.importance;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import prunekit.model.LlamaModel;
 
 /**
@@ -17,7 +18,7 @@ public final class WeightMagnitude implements LayerImportance {
             double sum = 0;
             long count = 0;
             for (NDArray w : model.layer(l).linears().values()) {
-                try (NDArray abs = w.abs(); NDArray total = abs.sum()) {
+                try (NDArray abs = w.abs(); NDArray total = abs.sum().toType(DataType.FLOAT64, false)) {
                     sum += total.getDouble();
                 }
                 count += w.size();

@@ -88,7 +88,7 @@ public final class LayerGradients {
                     NDArray mean = LmLoss.meanNll(model.forward(step, mb, Trace.NONE).logits(), mb);
                     NDArray weighted = mean.mul(share);
                     gc.backward(weighted);
-                    loss += weighted.getDouble();
+                    loss += weighted.toType(DataType.FLOAT64, false).getDouble();
                 }
             }
             // 2. reduce each gradient to its statistics, one tensor at a time
