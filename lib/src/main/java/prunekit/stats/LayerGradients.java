@@ -113,12 +113,17 @@ public final class LayerGradients {
             NDArray g64 = g.toType(DataType.FLOAT64, false);
             NDArray w64 = w.toType(DataType.FLOAT64, true);  // a copy: never attach w itself
             w64.attach(tmp);                                 // w's ops land in the model manager
-            return new ModuleStats(
+            ModuleStats s = new ModuleStats(
                     g64.abs().sum().getDouble(),
                     g64.mul(w64).abs().sum().getDouble(),
                     g64.square().sum().getDouble(),
                     w64.abs().sum().getDouble(),
                     w.size());
+            if (!Double.isFinite(s.sumSquaredGrad()) || !Double.isFinite(s.sumAbsTaylor())) {
+                throw new IllegalStateException("non-finite gradient of a " + w.getShape() + " weight (Σg² = "
+                        + s.sumSquaredGrad() + "): check the calibration tokens and the model's loss");
+            }
+            return s;
         }
     }
 
