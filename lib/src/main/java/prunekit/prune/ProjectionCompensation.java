@@ -1,0 +1,216 @@
+package prunekit.prune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import java.util.Arrays;
+import prunekit.model.LlamaModel;
+import prunekit.model.TensorNames;
+import prunekit.model.Trace;
+
+/**
+ * GradMAP's projection compensation (Stage 2): after layers are removed, one linear map P, found in
+ * closed form from calibration data, pulls a surviving layer's output back towards the original
+ * model's, and is folded into that layer's down projection so the pruned model keeps the plain
+ * LLaMA structure.
+ *
+ * <p><b>What is regressed (the fold is exact).</b> A pre-norm layer j of the pruned model computes
+ * {@code out = r + M}, with {@code r} the residual stream after attention and {@code M = MLP(·)} the
+ * MLP branch. {@link LlamaModel#insertMlpOutputMap} can only map the MLP branch, giving
+ * {@code out' = r + M P}. So we regress the target residual {@code Y = H_o − r} on {@code X = M}:
+ * <pre>  P = argmin ||X P − Y||² + λ||P − I||²  =  (XᵀX + λI)⁻¹ (XᵀY + λI)</pre>
+ * which is exactly {@code argmin ||out' − H_o||² + λ||P − I||²}, the paper's objective with
+ * {@code H_pruned P} replaced by what a fold into down_proj can express. (Regressing the whole
+ * hidden state, {@code H_p P ≈ H_o}, is not foldable: {@code H_p P = r P + M P} maps the residual
+ * branch too.) This is ReplaceMe's formulation (mts-ai/ReplaceMe: MLP output regressed on the target
+ * minus the attention residual). {@code H_o} is the original model's output of
+ * {@code originalLayer}: the layer pruned layer j came from (the paper's "matching layer"), or, as in
+ * ReplaceMe, the last removed layer of a gap when j sits just before it.
+ *
+ * <p>XᵀX, XᵀY are accumulated in float64 over all calibration tokens; (XᵀX + λI) is solved by a
+ * Cholesky factorisation in Java. λ = {@code ridge} · mean diagonal of XᵀX (scale-free; the paper's
+ * λ is unknown).
+ *
+ * <p><b>Mean-only ablation.</b> Adding the mean difference δ = mean(H_o) − mean(H_p) as a bias is not
+ * expressible: LLaMA's linear layers and RMSNorm have no bias, and no existing weight can add a
+ * constant. Instead {@link #applyMeanOnly} folds the smallest (Frobenius) change of P = I that moves
+ * the <em>mean</em> by exactly δ on the calibration data: {@code P = I + μ_M δᵀ / ||μ_M||²}
+ * (μ_M the mean MLP output), since mean(M P) = μ_M + δ. Per token it adds
+ * {@code (m·μ_M / ||μ_M||²) δ}, which averages to δ.
+ */
+public final class ProjectionCompensation {
+
+    /**
+     * @param ridge      λ relative to the mean diagonal of XᵀX (1e-3: a light pull towards P = I)
+     * @param microBatch windows per forward pass
+     */
+    public record Config(double ridge, int microBatch) {
+        public static final Config DEFAULT = new Config(1e-3, 4);
+
+        public Config {
+            if (ridge < 0) throw new IllegalArgumentException("ridge must be >= 0, got " + ridge);
+            if (microBatch < 1) throw new IllegalArgumentException("microBatch must be >= 1, got " + microBatch);
+        }
+    }
+
+    /**
+     * What a compensation did.
+     *
+     * @param prunedLayer   layer of the pruned model whose down_proj received P
+     * @param originalLayer layer of the original model whose output was the target
+     * @param map           P, C×C row-major (row-vector convention: out = r + M P)
+     * @param lambda        the absolute λ used (0 for the mean-only map)
+     * @param errorBefore   Σ over calibration tokens of ||out − H_o||² before the fold
+     * @param errorAfter    the same after the fold, from the accumulated moments
+     * @param tokens        calibration tokens
+     * @param seconds       wall time (forward passes, accumulation, solve, fold)
+     */
+    public record Result(int prunedLayer, int originalLayer, double[] map, double lambda, double errorBefore,
+                         double errorAfter, long tokens, double seconds) {}
+
+    private ProjectionCompensation() {}
+
+    /** Least-squares P at {@code prunedLayer} towards the original's {@code originalLayer} output, folded in. */
+    public static Result apply(LlamaModel original, LlamaModel pruned, int prunedLayer, int originalLayer,
+            int[][] calibration, Config config) {
+        long start = System.nanoTime();
+        Moments m = Moments.collect(original, pruned, prunedLayer, originalLayer, calibration, config.microBatch());
+        int c = m.c;
+        double lambda = 0;
+        for (int i = 0; i < c; i++) lambda += m.xtx[i * c + i];
+        lambda *= config.ridge() / c;
+        double[] p = ridge(m.xtx, m.xty, lambda, c);
+        fold(pruned, prunedLayer, p, c);
+        return new Result(prunedLayer, originalLayer, p, lambda, m.errorOf(identity(c)), m.errorOf(p), m.n,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The mean-only ablation: P = I + μ_M δᵀ/||μ_M||², which shifts the mean output by δ = μ_o − μ_p. */
+    public static Result applyMeanOnly(LlamaModel original, LlamaModel pruned, int prunedLayer, int originalLayer,
+            int[][] calibration, Config config) {
+        long start = System.nanoTime();
+        Moments m = Moments.collect(original, pruned, prunedLayer, originalLayer, calibration, config.microBatch());
+        int c = m.c;
+        double[] muM = new double[c];
+        double[] delta = new double[c];
+        double norm = 0;
+        for (int k = 0; k < c; k++) {
+            muM[k] = m.sumX[k] / m.n;
+            delta[k] = (m.sumHo[k] - m.sumHp[k]) / m.n;
+            norm += muM[k] * muM[k];
+        }
+        double[] p = identity(c);
+        for (int i = 0; i < c; i++) {
+            for (int k = 0; k < c; k++) p[i * c + k] += muM[i] * delta[k] / norm;
+        }
+        fold(pruned, prunedLayer, p, c);
+        return new Result(prunedLayer, originalLayer, p, 0, m.errorOf(identity(c)), m.errorOf(p), m.n,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The ridge solution P = (XᵀX + λI)⁻¹(XᵀY + λI) from accumulated moments, all C×C row-major.
+     */
+    public static double[] ridge(double[] xtx, double[] xty, double lambda, int c) {
+        double[] rhs = xty.clone();
+        for (int i = 0; i < c; i++) rhs[i * c + i] += lambda;
+        return Cholesky.solve(xtx, lambda, rhs, c);
+    }
+
+    private static void fold(LlamaModel pruned, int layer, double[] p, int c) {
+        try (NDManager tmp = pruned.manager().newSubManager()) {
+            pruned.insertMlpOutputMap(layer, tmp.create(p, new Shape(c, c)));
+        }
+    }
+
+    static double[] identity(int c) {
+        double[] id = new double[c * c];
+        for (int i = 0; i < c; i++) id[i * c + i] = 1;
+        return id;
+    }
+
+    /** Float64 moments of X = M (pruned MLP output) and Y = H_o − r over all calibration tokens. */
+    private static final class Moments {
+        final int c;
+        final double[] xtx;
+        final double[] xty;
+        final double[] sumX;
+        final double[] sumHp;
+        final double[] sumHo;
+        double yy;
+        long n;
+
+        private Moments(int c) {
+            this.c = c;
+            xtx = new double[c * c];
+            xty = new double[c * c];
+            sumX = new double[c];
+            sumHp = new double[c];
+            sumHo = new double[c];
+        }
+
+        static Moments collect(LlamaModel original, LlamaModel pruned, int j, int o, int[][] calibration, int microBatch) {
+            if (j < 0 || j >= pruned.config().layers()) {
+                throw new IllegalArgumentException("pruned layer " + j + " outside [0, " + pruned.config().layers() + ")");
+            }
+            if (o < 0 || o >= original.config().layers()) {
+                throw new IllegalArgumentException("original layer " + o + " outside [0, " + original.config().layers() + ")");
+            }
+            int c = pruned.config().hidden();
+            Moments m = new Moments(c);
+            Trace trace = new Trace(true, true, false, false);
+            for (int b0 = 0; b0 < calibration.length; b0 += microBatch) {
+                int[][] mb = Arrays.copyOfRange(calibration, b0, Math.min(calibration.length, b0 + microBatch));
+                long rows = (long) mb.length * mb[0].length;
+                try (NDManager step = pruned.manager().newSubManager()) {
+                    NDArray ho;
+                    try (NDManager os = original.manager().newSubManager()) {
+                        ho = original.forward(os, mb, Trace.HIDDEN_STATES_ONLY).hiddenStates().get(o + 1)
+                                .toType(DataType.FLOAT64, true).reshape(rows, c);          // (N, C)
+                        ho.attach(step);
+                    }
+                    var r = pruned.forward(step, mb, trace);
+                    NDArray act = r.linearInputs().get(TensorNames.key(j, "down_proj"));  // (B, T, I)
+                    NDArray x = Linear.linear(act, pruned.layer(j).down()).get(0)
+                            .toType(DataType.FLOAT64, false).reshape(rows, c);            // M: (N, C)
+                    NDArray hp = r.hiddenStates().get(j + 1).toType(DataType.FLOAT64, false).reshape(rows, c);
+                    NDArray y = ho.sub(hp.sub(x));                                       // H_o − r
+                    NDArray xt = x.transpose();
+                    addTo(m.xtx, xt.matMul(x));
+                    addTo(m.xty, xt.matMul(y));
+                    addTo(m.sumX, x.sum(new int[] {0}));
+                    addTo(m.sumHp, hp.sum(new int[] {0}));
+                    addTo(m.sumHo, ho.sum(new int[] {0}));
+                    m.yy += y.square().sum().getDouble();
+                }
+                m.n += rows;
+            }
+            return m;
+        }
+
+        private static void addTo(double[] acc, NDArray a) {
+            double[] v = a.toDoubleArray();
+            for (int i = 0; i < acc.length; i++) acc[i] += v[i];
+        }
+
+        /** Σ ||X P − Y||² = tr(Pᵀ XᵀX P) − 2 tr(Pᵀ XᵀY) + Σ Y². */
+        double errorOf(double[] p) {
+            double quad = 0, cross = 0;
+            double[] ap = new double[c];
+            for (int col = 0; col < c; col++) {
+                for (int i = 0; i < c; i++) {
+                    double s = 0;
+                    for (int k = 0; k < c; k++) s += xtx[i * c + k] * p[k * c + col];
+                    ap[i] = s;
+                }
+                for (int i = 0; i < c; i++) {
+                    quad += p[i * c + col] * ap[i];
+                    cross += p[i * c + col] * xty[i * c + col];
+                }
+            }
+            return quad - 2 * cross + yy;
+        }
+    }
+}
