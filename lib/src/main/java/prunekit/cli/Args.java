@@ -11,6 +11,11 @@ final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
 
     Args(String command, String[] argv, int from, Set<String> accepted) {
+        this(command, argv, from, accepted, Set.of());
+    }
+
+    /** As above; {@code flags} are options that take no value (present means "true"). */
+    Args(String command, String[] argv, int from, Set<String> accepted, Set<String> flags) {
         this.command = command;
         for (int i = from; i < argv.length; i++) {
             String a = argv[i];
@@ -18,9 +23,14 @@ final class Args {
                 throw new UsageException(command + ": unexpected argument '" + a + "'");
             }
             String key = a.substring(2);
+            if (flags.contains(key)) {
+                values.put(key, "true");
+                continue;
+            }
             if (!accepted.contains(key)) {
                 throw new UsageException(command + ": unknown option --" + key + " (accepted: --"
-                        + String.join(", --", accepted) + ")");
+                        + String.join(", --", accepted) + (flags.isEmpty() ? "" : ", --" + String.join(", --", flags))
+                        + ")");
             }
             if (i + 1 >= argv.length) {
                 throw new UsageException(command + ": option --" + key + " needs a value");

@@ -34,6 +34,8 @@ public final class Main {
             "  generate --model M --prompt TEXT [--max-new-tokens 40]",
             "  ppl      --model M (--corpus NAME [--split test] | --text-file F) --seqlen N [--max-eval-tokens K] [--record NAME]",
             "  eval     --model M --task NAME|FILE [--limit N] [--record NAME]",
+            "  prune    --model M --method " + PruneCommand.METHODS + " --remove-layers K [--compensate] [--iterative]",
+            "           [--calib-corpus brown] [--calib-samples 16] [--seqlen 128] [--seed 0] --out DIR",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
@@ -70,6 +72,8 @@ public final class Main {
                         Set.of("model", "corpus", "split", "text-file", "seqlen", "max-eval-tokens", "record")));
             case "eval":
                 return eval(new Args(cmd, argv, 1, Set.of("model", "task", "limit", "record")));
+            case "prune":
+                return PruneCommand.run(new Args(cmd, argv, 1, PruneCommand.OPTIONS, PruneCommand.FLAGS));
             case "export":
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.Arrays;
 import prunekit.model.LlamaModel;
+import prunekit.model.OwnedArrays;
 import prunekit.model.TensorNames;
 import prunekit.model.Trace;
 
@@ -121,7 +122,7 @@ public final class ProjectionCompensation {
 
     private static void fold(LlamaModel pruned, int layer, double[] p, int c) {
         try (NDManager tmp = pruned.manager().newSubManager()) {
-            pruned.insertMlpOutputMap(layer, tmp.create(p, new Shape(c, c)));
+            pruned.insertMlpOutputMap(layer, OwnedArrays.of(tmp, p, new Shape(c, c)));
         }
     }
 

@@ -1,0 +1,100 @@
+package prunekit.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import prunekit.data.CalibrationSampler;
+import prunekit.importance.BlockInfluence;
+import prunekit.importance.GradientMagnitude;
+import prunekit.importance.LastLayers;
+import prunekit.importance.LayerImportance;
+import prunekit.importance.PerplexityCriterion;
+import prunekit.importance.RandomImportance;
+import prunekit.importance.TaylorPlus;
+import prunekit.importance.WeightMagnitude;
+import prunekit.model.LlamaModel;
+import prunekit.model.Models;
+import prunekit.model.io.HfSaver;
+import prunekit.prune.LayerPruner;
+import prunekit.prune.MeanShift;
+import prunekit.prune.ProjectionCompensation;
+
+/**
+ * {@code prunekit prune}: remove layers chosen by a layer-importance metric, optionally compensate
+ * the drift with GradMAP's projection at the layer whose mean shifts most, and save the result as a
+ * Hugging Face directory that {@code --model DIR} loads.
+ */
+final class PruneCommand {
+
+    static final Set<String> OPTIONS = Set.of("model", "method", "remove-layers", "out", "calib-corpus",
+            "calib-samples", "seqlen", "seed");
+    static final Set<String> FLAGS = Set.of("compensate", "iterative");
+    static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last";
+
+    private PruneCommand() {}
+
+    static int run(Args a) {
+        String method = a.required("method");
+        int k = a.integer("remove-layers", -1);
+        if (k < 1) {
+            throw new Args.UsageException("prune: --remove-layers K (K >= 1) is required");
+        }
+        Path out = Path.of(a.required("out"));
+        long seed = a.integer("seed", 0);
+        LayerImportance metric = metric(method, seed);
+        try (LlamaModel model = Models.load(a.required("model"))) {
+            List<int[]> windows = CalibrationSampler.sample(a.get("calib-corpus", "brown"), model.tokenizer(),
+                    new CalibrationSampler.Config(a.integer("calib-samples", 16), a.integer("seqlen", 128), seed));
+            int[][] calibration = windows.toArray(new int[0][]);
+            LayerPruner.Config cfg = a.has("iterative") ? LayerPruner.Config.iterative(k) : LayerPruner.Config.oneShot(k);
+            LayerPruner.Result r = LayerPruner.prune(model, metric, calibration, cfg);
+            Map<String, String> provenance = new LinkedHashMap<>();
+            provenance.put("method", r.metric());
+            provenance.put("mode", r.mode().toString());
+            provenance.put("removed_layers", r.removed().toString());
+            provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of "
+                    + a.get("calib-corpus", "brown") + ", seed " + seed);
+            System.out.println("method=" + r.metric());
+            System.out.println("removed=" + r.removed());
+            System.out.printf("selection_seconds=%.2f%n", r.selectionSeconds());
+            try (LlamaModel pruned = r.model()) {
+                if (a.has("compensate")) {
+                    MeanShift shift = MeanShift.measure(model, pruned, r.survivors(), calibration, 4);
+                    int j = shift.largest(1)[0];
+                    ProjectionCompensation.Result c = ProjectionCompensation.apply(model, pruned, j, r.survivors()[j],
+                            calibration, ProjectionCompensation.Config.DEFAULT);
+                    provenance.put("compensation", "projection at pruned layer " + j + " (original " + r.survivors()[j]
+                            + "), ridge " + ProjectionCompensation.Config.DEFAULT.ridge());
+                    System.out.println("compensated_layer=" + j);
+                    System.out.printf("compensation_error_before=%.4g after=%.4g%n", c.errorBefore(), c.errorAfter());
+                }
+                HfSaver.save(pruned, out, provenance);
+                System.out.println("layers=" + pruned.config().layers());
+                System.out.println("survivors=" + Arrays.toString(r.survivors()));
+            }
+            System.out.println("out=" + out.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    static LayerImportance metric(String method, long seed) {
+        switch (method) {
+            case "gradmap": return GradientMagnitude.DEFAULT;
+            case "block-influence": return BlockInfluence.DEFAULT;
+            case "ppl": return PerplexityCriterion.DEFAULT;
+            case "taylor": return TaylorPlus.DEFAULT;
+            case "magnitude": return new WeightMagnitude();
+            case "random": return new RandomImportance(seed);
+            case "last": return new LastLayers();
+            default:
+                throw new Args.UsageException("prune: unknown --method " + method + " (accepted: " + METHODS + ")");
+        }
+    }
+}
