@@ -72,6 +72,32 @@ class GradientCheckTest {
         }
     }
 
+    @Test
+    void gradientsSurviveGarbageCollectionBetweenForwardAndBackward() {
+        try (LlamaModel model = TinyModels.model(true, 5, DataType.FLOAT32)) {
+            model.setTrainable(true);
+            float[] first = null;
+            for (int run = 0; run < 4; run++) {
+                try (NDManager step = model.manager().newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = LmLoss.meanNll(model.forward(step, TOKENS, Trace.NONE).logits(), TOKENS);
+                    System.gc();                      // buffers only Java held would be freed here
+                    System.runFinalization();
+                    gc.backward(loss);
+                    try (NDArray g = model.layer(0).q().getGradient()) {
+                        float[] now = g.toFloatArray();
+                        if (first == null) {
+                            first = now;
+                        } else {
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(first, now, 1e-6f, "run " + run);
+                        }
+                    }
+                    gc.zeroGradients();
+                }
+            }
+        }
+    }
+
     /** The loss with one weight entry shifted by delta (the tensor is restored afterwards). */
     private static double lossWith(LlamaModel model, int layer, String module, int idx, double delta) {
         NDArray w = model.layer(layer).all().get(module);
