@@ -89,20 +89,20 @@ public final class HfSaver {
         tc.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
         tc.addProperty("model_max_length", c.maxSequenceLength());
         tc.addProperty("clean_up_tokenization_spaces", false);
+        JsonObject vocab = new Gson().fromJson(tokenizerJson, JsonObject.class)
+                .getAsJsonObject("model").getAsJsonObject("vocab");
         int[] special = {tok.bosId(), tok.eosId()};
         String[] keys = {"bos_token", "eos_token"};
         for (int i = 0; i < 2; i++) {
             if (special[i] >= 0) {
-                tc.addProperty(keys[i], tokenText(tokenizerJson, special[i]));
+                tc.addProperty(keys[i], tokenText(vocab, special[i]));
             }
         }
         write(dir.resolve("tokenizer_config.json"), tc);
     }
 
-    /** The text of token {@code id} in a tokenizer.json's vocabulary. */
-    private static String tokenText(String tokenizerJson, int id) {
-        JsonObject vocab = new Gson().fromJson(tokenizerJson, JsonObject.class)
-                .getAsJsonObject("model").getAsJsonObject("vocab");
+    /** The text of token {@code id} in a tokenizer.json's {@code model.vocab}. */
+    private static String tokenText(JsonObject vocab, int id) {
         for (Map.Entry<String, JsonElement> e : vocab.entrySet()) {
             if (e.getValue().getAsInt() == id) {
                 return e.getKey();
