@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Runs ON the lent GPU machine (python3 with torch 2.11 + CUDA 13, no Java), from the repository root,
+# with the payload that environment/gpu/prepare.sh staged in .gpu/<call>/ (see README.md).
+#
+#   bash .gpu/c1/remote.sh unpack   # unpack JRE + jars + JNI (+ first model part) under /tmp/pk2, symbol check,
+#                                   # build the shim (shim/pk_djl_shim.cc) against this libtorch, op check
+#   bash .gpu/c2/remote.sh run      # join the model, run the prunekit commands listed in $PK_STEPS (default: all)
+#
+# Everything the stages write lands in /tmp/pk2 (kept while the machine stays warm) and, for the
+# caller, in $OUT (logs.tar.gz and results.tar.gz are refreshed after each step).
+set -uo pipefail
+stage="${1:?usage: remote.sh unpack|run}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(pwd)"
+PK=/tmp/pk2
+OUT="${OUT:-/tmp/pk2-out}"
+LOGS=$PK/logs
+mkdir -p "$OUT" "$LOGS" "$PK/results"
+
+untar_xz() {  # untar_xz FILE DEST: tar's xz when present, else Python's lzma
+  if command -v xz >/dev/null; then tar -xJf "$1" -C "$2"; else
+    python3 -c 'import sys,tarfile; tarfile.open(sys.argv[1],"r:xz").extractall(sys.argv[2])' "$1" "$2"; fi
+}
+unxz_to() {  # unxz_to DEST FILES...: concatenated .xz stream to DEST
+  local dest="$1"; shift
+  if command -v xz >/dev/null; then cat "$@" | xz -dc > "$dest"; else
+    cat "$@" | python3 -c 'import sys,lzma; sys.stdout.buffer.write(lzma.decompress(sys.stdin.buffer.read()))' > "$dest"; fi
+}
+pack() {  # refresh what goes back
+  tar -C $PK -czf "$OUT/logs.tar.gz" logs 2>/dev/null
+  tar -C $PK -czf "$OUT/results.tar.gz" results 2>/dev/null
+}
+
+# --- the route: DJL's cu128 JNI (built for libtorch 2.7.1) over the machine's own libtorch 2.11 ----
+torch_dir="$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')"
+TL="$torch_dir/lib"
+site="$(dirname "$torch_dir")"
+nvlibs="$(find "$site/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | tr '\n' ':')"
+export PYTORCH_LIBRARY_PATH="$TL" PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128
+export DJL_CACHE_DIR=$PK/djlcache ENGINE_CACHE_DIR=$PK/djlcache
+export LD_LIBRARY_PATH="$TL:${nvlibs}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+JAVA=$PK/jre/bin/java
+JOPTS=(-Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djna.library.path="$LD_LIBRARY_PATH"
+       -Dpk.shim=$PK/libpk_djl_shim.so)
+
+place_jni() {  # pre-place the JNI where DJL looks for it: <cache>/pytorch/<ver>-<flavor>-<classifier>/<djl>-libdjl_torch.so
+  local d=$DJL_CACHE_DIR/pytorch/2.7.1-cu128-linux-x86_64
+  mkdir -p "$d" && cp $PK/libdjl_torch_cu128.so "$d/0.36.0-libdjl_torch.so"
+}
+
+if [ "$stage" = unpack ]; then
+  exec > >(tee "$LOGS/unpack.log") 2>&1
+  set -x
+  date; nvidia-smi -L; uname -r; ldd --version | head -1
+  python3 -c 'import torch;print("torch", torch.__version__, torch.version.cuda, torch.cuda.get_device_name(0))'
+  ls -la "$TL"; echo "nvidia lib dirs: $nvlibs"
+  untar_xz "$here/pk2.tar.xz" /tmp || exit 1
+  [ -f "$here/brown.tar.xz" ] && { mkdir -p $PK/cache/corpora; untar_xz "$here/brown.tar.xz" $PK/cache/corpora; }
+  for p in "$here"/model.part*; do [ -f "$p" ] && cp "$p" $PK/; done
+  cp "$here"/pkgpu.jar "$here"/opcheck-ref.bin $PK/
+  # the shim (environment/gpu/shim/pk_djl_shim.cc) against this machine's libtorch headers
+  abi="$(python3 -c 'import torch;print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')"
+  command -v g++
+  pack; time timeout 240 g++ -O2 -std=c++17 -shared -fPIC -D_GLIBCXX_USE_CXX11_ABI=$abi -I"$torch_dir/include" \
+    -I"$here/jni" -I"$here/jni/linux" "$here/pk_djl_shim.cc" -L"$TL" -lc10 -ltorch_cpu -Wl,-rpath,"$TL" \
+    -o $PK/libpk_djl_shim.so || echo "SHIM BUILD FAILED"
+  place_jni
+  $JAVA -version
+  set +x
+  # Symbols the JNI needs that no library of the machine's torch/lib defines.
+  if command -v nm >/dev/null; then
+    nm -D --undefined-only $PK/libdjl_torch_cu128.so | awk '{print $2}' | grep -v '@' | sort -u > $LOGS/jni-undefined.txt
+    for f in "$TL"/*.so*; do nm -D --defined-only "$f" 2>/dev/null | awk '{print $3}'; done | sed 's/@.*//' | sort -u > $PK/defined.txt
+    comm -23 $LOGS/jni-undefined.txt $PK/defined.txt > $LOGS/jni-missing.txt
+    c++filt < $LOGS/jni-missing.txt > $LOGS/jni-missing-demangled.txt
+    echo "JNI undefined (unversioned): $(wc -l < $LOGS/jni-undefined.txt); missing from torch/lib: $(wc -l < $LOGS/jni-missing.txt)"
+    cat $LOGS/jni-missing-demangled.txt
+  else
+    echo "no nm on this machine"
+  fi
+  # Op-by-op check; a JVM that dies on an unresolved symbol (lazy binding) is rerun without that op.
+  skip=none
+  pack
+  for try in 1 2 3; do
+    timeout 120 $JAVA "${JOPTS[@]}" -Dopcheck.ref=$PK/opcheck-ref.bin -cp "$PK/pkgpu.jar:$PK/jars/*" PkGpuShim OpCheck "$skip" \
+      > $LOGS/opcheck-$try.log 2>&1
+    rc=$?; cat $LOGS/opcheck-$try.log
+    grep -q opcheck_done $LOGS/opcheck-$try.log && break
+    dead="$(grep -o '^op [^ ]* \.\.\. $' $LOGS/opcheck-$try.log | tail -1 | awk '{print $2}')"
+    dead="${dead:-$(grep -o '^op [^ ]*' $LOGS/opcheck-$try.log | tail -1 | awk '{print $2}')}"
+    echo "opcheck run $try died rc=$rc at op '$dead'"; [ -z "$dead" ] && break
+    skip="$skip,$dead"
+  done
+  pack
+  exit 0
+fi
+
+# --- stage run -------------------------------------------------------------------------------------
+exec > >(tee -a "$LOGS/run.log") 2>&1
+model=$PK/cache/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+if [ ! -f "$model" ]; then
+  for p in "$here"/model.part*; do [ -f "$p" ] && cp "$p" $PK/; done
+  mkdir -p "$(dirname "$model")"
+  unxz_to "$model" $PK/model.part*
+fi
+want="$(cat "$here/model.sha256" 2>/dev/null || echo b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53)"
+got="$(sha256sum "$model" | cut -d' ' -f1)"
+echo "model sha256 $got (want $want)"
+[ "$got" = "$want" ] || { echo "model checksum mismatch"; rm -f "$model"; pack; exit 3; }
+[ -f "$here/prunekit.jar" ] && cp "$here/prunekit.jar" $PK/prunekit.jar
+place_jni
+# the repository copy is the prunekit root: its data/cache points at the unpacked cache
+rm -rf "$repo/data/cache" && ln -s $PK/cache "$repo/data/cache"
+# records of earlier calls (the repository copy may have been re-sent since)
+mkdir -p "$repo/data/results"
+for f in $PK/results/gpu-*.csv; do [ -f "$f" ] && cp -n "$f" "$repo/data/results/"; done
+# prunekit's CLI as bin/prunekit runs it, with the carried JRE and jars
+cat > $PK/prunekit <<EOS
+#!/usr/bin/env bash
+exec $JAVA ${JOPTS[*]@Q} -Dprunekit.root=${repo@Q} -cp "$PK/pkgpu.jar:$PK/prunekit.jar:$PK/jars/*" PkGpuShim prunekit.cli.Main "\$@"
+EOS
+chmod +x $PK/prunekit
+step() {  # step NAME TIMEOUT_S ARGS...: one prunekit command, its wall time and exit status logged
+  local name="$1" lim="$2"; shift 2
+  echo "=== $name: prunekit $* (PRUNEKIT_DEVICE=${PRUNEKIT_DEVICE:-unset})"
+  local t0=$EPOCHREALTIME
+  timeout "$lim" $PK/prunekit "$@" > "$LOGS/$name.log" 2>&1
+  local rc=$? t1=$EPOCHREALTIME
+  tail -n 25 "$LOGS/$name.log"
+  python3 -c "import sys; print(f'{sys.argv[1]} rc={sys.argv[2]} wall_s={float(sys.argv[4])-float(sys.argv[3]):.1f}')" \
+    "$name" "$rc" "$t0" "$t1" | tee -a $LOGS/steps.txt
+  cp "$repo"/data/results/gpu-*.csv $PK/results/ 2>/dev/null
+  pack
+}
+nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv
+steps="${PK_STEPS:-info ppl bench prune}"
+for s in $steps; do
+  case "$s" in
+    info)  step info 120 info --model smollm2 ;;
+    ppl)   step ppl-gpu 300 ppl --model smollm2 --corpus brown --split test --seqlen 256 --max-eval-tokens 16384 --record gpu-dense ;;
+    pplcpu) PRUNEKIT_DEVICE=cpu step ppl-devcpu 300 ppl --model smollm2 --corpus brown --split test --seqlen 256 --max-eval-tokens 16384 --record gpu-machine-cpu-dense ;;
+    bench) step bench-128 120 bench --model smollm2 --seqlen 128 --iterations 10
+           step bench-256 120 bench --model smollm2 --seqlen 256 --iterations 10 ;;
+    benchcpu) PRUNEKIT_DEVICE=cpu step bench-devcpu-256 200 bench --model smollm2 --seqlen 256 --iterations 5 ;;
+    prune)
+      for m in gradmap block-influence ppl taylor; do
+        extra=(); [ "$m" = gradmap ] && extra=(--compensate)
+        step "prune-$m" 400 prune --model smollm2 --method "$m" --remove-layers 6 "${extra[@]}" \
+          --calib-samples 128 --seqlen 256 --out "$PK/pruned-$m"
+        [ -f "$PK/pruned-$m/config.json" ] && step "ppl-pruned-$m" 200 ppl --model "$PK/pruned-$m" \
+          --corpus brown --split test --seqlen 256 --max-eval-tokens 16384 --record gpu-pruned
+      done ;;
+    smoke) step experiment-smoke 300 experiment layer-pruning --model smollm2 --methods gradmap --remove 1,2 \
+             --calib-samples 2 --seqlen 32 --eval-seqlen 64 --eval-tokens 512 --record gpu-smoke-test ;;
+    grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
+             --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
+  esac
+done
+pack
+echo "run done"
