@@ -38,6 +38,7 @@ public final class Main {
             "           [--calib-corpus brown] [--calib-samples 16] [--seqlen 128] [--seed 0] --out DIR",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
+            "  " + ExperimentCommand.USAGE,
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
             "--record NAME appends the result to data/results/NAME.csv.");
 
@@ -78,6 +79,8 @@ public final class Main {
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
                 return bench(new Args(cmd, argv, 1, Set.of("model", "seqlen", "batch", "iterations")));
+            case "experiment":
+                return ExperimentCommand.run(argv);
             default:
                 throw new Args.UsageException("unknown command '" + cmd + "'");
         }

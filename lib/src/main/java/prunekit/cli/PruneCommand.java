@@ -9,14 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import prunekit.data.CalibrationSampler;
-import prunekit.importance.BlockInfluence;
-import prunekit.importance.GradientMagnitude;
-import prunekit.importance.LastLayers;
 import prunekit.importance.LayerImportance;
-import prunekit.importance.PerplexityCriterion;
-import prunekit.importance.RandomImportance;
-import prunekit.importance.TaylorPlus;
-import prunekit.importance.WeightMagnitude;
+import prunekit.importance.LayerMetrics;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
@@ -69,9 +63,11 @@ final class PruneCommand {
                     ProjectionCompensation.Result c = ProjectionCompensation.apply(model, pruned, j, r.survivors()[j],
                             calibration, ProjectionCompensation.Config.DEFAULT);
                     provenance.put("compensation", "projection at pruned layer " + j + " (original " + r.survivors()[j]
-                            + "), ridge " + ProjectionCompensation.Config.DEFAULT.ridge());
+                            + "), ridge " + c.ridge() + " chosen on held-out windows (Infinity: no map)");
                     System.out.println("compensated_layer=" + j);
                     System.out.printf("compensation_error_before=%.4g after=%.4g%n", c.errorBefore(), c.errorAfter());
+                    System.out.printf("held_out_error_before=%.4g after=%.4g ridge=%s%n", c.heldOutBefore(),
+                            c.heldOutAfter(), c.ridge());
                 }
                 HfSaver.save(pruned, out, provenance);
                 System.out.println("layers=" + pruned.config().layers());
@@ -85,16 +81,10 @@ final class PruneCommand {
     }
 
     static LayerImportance metric(String method, long seed) {
-        switch (method) {
-            case "gradmap": return GradientMagnitude.DEFAULT;
-            case "block-influence": return BlockInfluence.DEFAULT;
-            case "ppl": return PerplexityCriterion.DEFAULT;
-            case "taylor": return TaylorPlus.DEFAULT;
-            case "magnitude": return new WeightMagnitude();
-            case "random": return new RandomImportance(seed);
-            case "last": return new LastLayers();
-            default:
-                throw new Args.UsageException("prune: unknown --method " + method + " (accepted: " + METHODS + ")");
+        try {
+            return LayerMetrics.byName(method, seed);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("prune: unknown --method " + method + " (accepted: " + METHODS + ")");
         }
     }
 }

@@ -59,9 +59,11 @@ public final class LayerPruner {
      * @param scores           the scores of each scoring pass (one for one-shot, k for iterative),
      *                         indexed by original layer; NaN for layers already removed at that pass
      * @param selectionSeconds wall time spent scoring and choosing (copying and removal excluded)
+     * @param passSeconds      wall time of each scoring pass (one for one-shot, k for iterative): the
+     *                         first j passes of an iterative run are exactly a j-layer iterative run
      */
     public record Result(LlamaModel model, String metric, Mode mode, List<Integer> removed, int[] survivors,
-                         List<double[]> scores, double selectionSeconds) {}
+                         List<double[]> scores, double selectionSeconds, double[] passSeconds) {}
 
     private LayerPruner() {}
 
@@ -78,12 +80,14 @@ public final class LayerPruner {
             List<Integer> alive = new ArrayList<>(IntStream.range(0, original).boxed().toList());
             List<Integer> removed = new ArrayList<>();
             List<double[]> passes = new ArrayList<>();
+            double[] passSeconds = new double[config.mode() == Mode.ONE_SHOT ? 1 : k];
             double seconds = 0;
             if (config.mode() == Mode.ONE_SHOT) {
                 long t0 = System.nanoTime();
                 double[] s = check(metric, metric.scores(work, calibration), alive.size());
                 int[] order = ascending(s);
-                seconds += (System.nanoTime() - t0) / 1e9;
+                passSeconds[0] = (System.nanoTime() - t0) / 1e9;
+                seconds += passSeconds[0];
                 passes.add(byOriginal(s, alive, original));
                 for (int i = 0; i < k; i++) {
                     requireFinite(metric, s[order[i]], alive.get(order[i]));
@@ -96,7 +100,8 @@ public final class LayerPruner {
                     long t0 = System.nanoTime();
                     double[] s = check(metric, metric.scores(work, calibration), alive.size());
                     int lowest = ascending(s)[0];
-                    seconds += (System.nanoTime() - t0) / 1e9;
+                    passSeconds[step] = (System.nanoTime() - t0) / 1e9;
+                    seconds += passSeconds[step];
                     passes.add(byOriginal(s, alive, original));
                     requireFinite(metric, s[lowest], alive.get(lowest));
                     removed.add(alive.get(lowest));
@@ -106,7 +111,7 @@ public final class LayerPruner {
             }
             int[] survivors = alive.stream().mapToInt(Integer::intValue).toArray();
             return new Result(work, metric.name(), config.mode(), Collections.unmodifiableList(removed), survivors,
-                    Collections.unmodifiableList(passes), seconds);
+                    Collections.unmodifiableList(passes), seconds, passSeconds);
         } catch (RuntimeException e) {
             if (work != model) work.close();
             throw e;

@@ -39,6 +39,22 @@ class LayerPrunerTest {
     }
 
     @Test
+    void iterativeRunsArePrefixesOfDeeperRuns() {
+        // LayerPruningGrid selects once at the deepest depth and takes prefixes: that must equal
+        // separate shallower runs, and one pass time is recorded per decision.
+        try (LlamaModel model = DeepTinyModels.model(6, 5, DataType.FLOAT64)) {
+            LayerPruner.Result deep = LayerPruner.prune(model, GradientMagnitude.DEFAULT, TOKENS, LayerPruner.Config.iterative(3));
+            LayerPruner.Result shallow = LayerPruner.prune(model, GradientMagnitude.DEFAULT, TOKENS, LayerPruner.Config.iterative(2));
+            try (LlamaModel a = deep.model(); LlamaModel b = shallow.model()) {
+                assertEquals(deep.removed().subList(0, 2), shallow.removed());
+                assertEquals(3, deep.passSeconds().length);
+                assertEquals(deep.selectionSeconds(), java.util.Arrays.stream(deep.passSeconds()).sum(), 1e-9);
+                assertTrue(java.util.Arrays.stream(deep.passSeconds()).allMatch(t -> t > 0));
+            }
+        }
+    }
+
+    @Test
     void removedLayersAreOriginalIndicesInRemovalOrder() {
         try (LlamaModel model = DeepTinyModels.model(6, 3, DataType.FLOAT64)) {
             LayerPruner.Result r = LayerPruner.prune(model, new LastLayers(), TOKENS, LayerPruner.Config.iterative(3));

@@ -60,6 +60,28 @@ class ProjectionCompensationTest {
     }
 
     @Test
+    void heldOutRidgeChoiceNeverWorsensTheHeldOutWindowsAndRefitsOnAll() {
+        try (LlamaModel original = DeepTinyModels.model(5, 9, DataType.FLOAT64); LlamaModel pruned = original.copy()) {
+            pruned.removeLayers(Set.of(2));
+            double raw = outputError(original, 3, pruned, 2);
+            ProjectionCompensation.Result r = ProjectionCompensation.apply(original, pruned, 2, 3, TOKENS,
+                    new ProjectionCompensation.Config(1e-3, 2, 3, 0)); // window 2 held out, 0 and 1 fit
+            assertTrue(r.heldOutAfter() <= r.heldOutBefore(), r.heldOutAfter() + " > " + r.heldOutBefore());
+            assertEquals((long) TOKENS.length * TOKENS[0].length, r.tokens(), "the final map is refitted on every window");
+            assertEquals(raw, r.errorBefore(), 1e-9 * raw);
+            double measured = outputError(original, 3, pruned, 2);
+            if (Double.isInfinite(r.ridge())) {
+                assertArrayEquals(ProjectionCompensation.identity(r.map().length == 0 ? 0 : (int) Math.sqrt(r.map().length)),
+                        r.map(), 0);
+                assertEquals(raw, measured, 1e-12 * raw, "no map chosen: the model must be unchanged");
+            } else {
+                assertTrue(java.util.Arrays.stream(ProjectionCompensation.RIDGE_GRID).anyMatch(g -> g == r.ridge()));
+                assertEquals(r.errorAfter(), measured, 1e-8 * raw);
+            }
+        }
+    }
+
+    @Test
     void foldedMapGivesThePredictedErrorOnFreshForwardPasses() {
         try (LlamaModel original = DeepTinyModels.model(5, 9, DataType.FLOAT64); LlamaModel pruned = original.copy()) {
             pruned.removeLayers(Set.of(2));                 // survivors 0, 1, 3, 4

@@ -1,0 +1,223 @@
+package prunekit.experiment;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import prunekit.data.CalibrationSampler;
+import prunekit.eval.ChoiceTask;
+import prunekit.eval.ModelScorer;
+import prunekit.eval.MultipleChoice;
+import prunekit.eval.Perplexity;
+import prunekit.eval.ResultRecord;
+import prunekit.eval.TaskLoader;
+import prunekit.importance.LayerImportance;
+import prunekit.model.LlamaModel;
+import prunekit.prune.LayerPruner;
+import prunekit.prune.MeanShift;
+import prunekit.prune.ProjectionCompensation;
+
+/**
+ * The layer-pruning results grid of the GradMAP notebook: every layer metric × number of layers
+ * removed × compensation, each pruned model evaluated by perplexity and multiple-choice tasks, with
+ * the wall time of layer selection and of compensation. Every number becomes a {@link ResultRecord}.
+ *
+ * <p>Selection runs once per method at the largest depth: a one-shot method removes the k lowest
+ * scores of its single pass, so smaller depths are prefixes of its order; an iterative method
+ * removes one layer per pass, so its first k passes are exactly a k-layer run. The selection time
+ * recorded for depth k is therefore the single pass (one-shot) or the sum of the first k passes
+ * (iterative) — what a k-layer run would have taken.
+ *
+ * <p>Compensation is applied at the surviving layer whose per-channel mean shifts most
+ * ({@link MeanShift#largest}), on the same calibration windows used for selection.
+ */
+public final class LayerPruningGrid {
+
+    /** What is done after removal. */
+    public enum Compensation {
+        /** nothing: plain layer removal */
+        NONE,
+        /** GradMAP's least-squares projection folded into down_proj */
+        PROJECTION,
+        /** the ablation that only moves the mean */
+        MEAN_ONLY;
+
+        /** Lower-case name with a dash, as written in records. */
+        public String label() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
+    /**
+     * One row family of the grid.
+     *
+     * @param name          name in the records, e.g. {@code "gradmap"}
+     * @param metric        the layer-importance metric
+     * @param mode          one-shot or iterative selection
+     * @param compensations the compensations to evaluate (each on its own copy)
+     */
+    public record Method(String name, LayerImportance metric, LayerPruner.Mode mode, List<Compensation> compensations) {
+        public Method {
+            if (compensations.isEmpty()) throw new IllegalArgumentException(name + ": no compensation listed (use NONE)");
+        }
+    }
+
+    /**
+     * @param layersToRemove depths to evaluate (3, 6, 9: 10 %, 20 %, 30 % of SmolLM2's 30 layers)
+     * @param calibCorpus    corpus of the calibration windows, calibration split ("brown")
+     * @param calibSamples   calibration windows (16 on a CPU; the papers use 128)
+     * @param calibSeqLen    tokens per calibration window (128)
+     * @param seed           calibration sampling seed (0)
+     * @param evalCorpus     corpus whose test split gives perplexity ("brown")
+     * @param evalSeqLen     perplexity window (256)
+     * @param evalTokens     perplexity tokens, 0 = whole split (4096)
+     * @param tasks          multiple-choice tasks (minimal-pair, cloze)
+     * @param taskLimit      items per task, 0 = all (100)
+     * @param taskDepths     depths at which tasks run; empty = every depth (tasks are the slow part)
+     * @param progress       print a line per pruned model and progress bars
+     */
+    public record Config(List<Integer> layersToRemove, String calibCorpus, int calibSamples, int calibSeqLen, long seed,
+                         String evalCorpus, int evalSeqLen, long evalTokens, List<String> tasks, int taskLimit,
+                         Set<Integer> taskDepths, boolean progress) {
+
+        public static final Config DEFAULT = new Config(List.of(3, 6, 9), "brown", 16, 128, 0, "brown", 256, 4096,
+                List.of("minimal-pair", "cloze"), 100, Set.of(), true);
+
+        public Config {
+            layersToRemove = List.copyOf(layersToRemove);
+            tasks = List.copyOf(tasks);
+            taskDepths = Set.copyOf(taskDepths);
+            if (layersToRemove.isEmpty() || layersToRemove.stream().anyMatch(k -> k < 1)) {
+                throw new IllegalArgumentException("layersToRemove must list depths >= 1, got " + layersToRemove);
+            }
+        }
+
+        int deepest() {
+            return layersToRemove.stream().mapToInt(Integer::intValue).max().getAsInt();
+        }
+
+        String calibration() {
+            return calibCorpus + ":" + calibSamples + "x" + calibSeqLen;
+        }
+    }
+
+    private LayerPruningGrid() {}
+
+    /**
+     * Runs the grid on {@code model} (left unchanged) and hands every record to {@code sink} as soon
+     * as it is measured, so a long run that stops keeps what it measured.
+     */
+    public static void run(LlamaModel model, List<Method> methods, Config config, Consumer<ResultRecord> sink) {
+        int layers = model.config().layers();
+        if (config.deepest() >= layers) {
+            throw new IllegalArgumentException("cannot remove " + config.deepest() + " of " + layers + " layers of "
+                    + model.config().name() + ": every depth must be < " + layers);
+        }
+        int[][] calibration = CalibrationSampler.sample(config.calibCorpus(), model.tokenizer(),
+                new CalibrationSampler.Config(config.calibSamples(), config.calibSeqLen(), config.seed()))
+                .toArray(new int[0][]);
+        List<ChoiceTask> tasks = config.tasks().stream()
+                .map(t -> config.taskLimit() > 0 ? TaskLoader.load(t).limit(config.taskLimit()) : TaskLoader.load(t))
+                .toList();
+        String device = model.device().toString();
+        evaluate(model, new ResultRecord.Run("dense", "remove=0", -1, device), tasks, config, sink);
+        for (Method method : methods) {
+            LayerPruner.Config select = new LayerPruner.Config(config.deepest(), method.mode(), false);
+            LayerPruner.Result chosen = LayerPruner.prune(model, method.metric(), calibration, select);
+            chosen.model().close();
+            List<Integer> order = chosen.removed();
+            if (config.progress()) {
+                System.out.printf("%s (%s): removal order %s, selection %.1f s%n", method.name(),
+                        method.mode().toString().toLowerCase(), order, chosen.selectionSeconds());
+            }
+            for (int k : config.layersToRemove()) {
+                List<Integer> removed = order.subList(0, k);
+                double selectSeconds = method.mode() == LayerPruner.Mode.ONE_SHOT ? chosen.passSeconds()[0]
+                        : Arrays.stream(chosen.passSeconds(), 0, k).sum();
+                int[] survivors = survivors(layers, removed);
+                for (Compensation comp : method.compensations()) {
+                    String settings = "remove=" + k + ";mode=" + method.mode().toString().toLowerCase().replace('_', '-')
+                            + ";compensation=" + comp.label() + ";removed="
+                            + removed.stream().map(String::valueOf).collect(Collectors.joining(" "))
+                            + ";calib=" + config.calibration();
+                    ResultRecord.Run run = new ResultRecord.Run(method.name(), settings, config.seed(), device);
+                    try (LlamaModel pruned = model.copy(model.config().name() + " -" + k + " " + method.name())) {
+                        pruned.removeLayers(Set.copyOf(removed));
+                        sink.accept(number(model, run, "calibration", "select_s", selectSeconds, calibration));
+                        double[] done = compensate(model, pruned, survivors, calibration, comp);
+                        if (comp != Compensation.NONE) {
+                            sink.accept(number(model, run, "calibration", "compensate_s", done[0], calibration));
+                            sink.accept(number(model, run, "calibration", "compensated_layer", done[1], calibration));
+                            if (comp == Compensation.PROJECTION) {
+                                sink.accept(number(model, run, "calibration", "ridge", done[2], calibration));
+                            }
+                        }
+                        boolean withTasks = config.taskDepths().isEmpty() || config.taskDepths().contains(k);
+                        evaluate(pruned, run, withTasks ? tasks : List.of(), config, sink);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies {@code comp} at the largest-shift layer; returns its wall time, the original index of
+     * the compensated layer and the chosen relative ridge (+∞: the held-out windows preferred no map).
+     */
+    static double[] compensate(LlamaModel original, LlamaModel pruned, int[] survivors, int[][] calibration,
+            Compensation comp) {
+        if (comp == Compensation.NONE) {
+            return new double[] {0, Double.NaN, Double.NaN};
+        }
+        long t0 = System.nanoTime();
+        MeanShift shift = MeanShift.measure(original, pruned, survivors, calibration, 4);
+        int j = shift.largest(1)[0];
+        ProjectionCompensation.Result r = comp == Compensation.PROJECTION
+                ? ProjectionCompensation.apply(original, pruned, j, survivors[j], calibration,
+                        ProjectionCompensation.Config.DEFAULT)
+                : ProjectionCompensation.applyMeanOnly(original, pruned, j, survivors[j], calibration,
+                        ProjectionCompensation.Config.DEFAULT);
+        return new double[] {(System.nanoTime() - t0) / 1e9, survivors[j], r.ridge()};
+    }
+
+    private static void evaluate(LlamaModel m, ResultRecord.Run run, List<ChoiceTask> tasks, Config config,
+            Consumer<ResultRecord> sink) {
+        ModelScorer scorer = new ModelScorer(m);
+        Perplexity.Result ppl = Perplexity.ofSplit(scorer, m.tokenizer(), config.evalCorpus(), "test",
+                new Perplexity.Config(config.evalSeqLen(), config.evalTokens(), 4, config.progress()));
+        sink.accept(ResultRecord.of(run, ppl));
+        sink.accept(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), "model",
+                0, run.seed(), run.device(), 0, "params", m.parameterCount(), Double.NaN, m.config().layers()));
+        StringBuilder line = new StringBuilder(String.format("  %-16s %-60s ppl %.2f", run.method(), run.settings()
+                .replaceAll(";calib=.*", ""), ppl.ppl()));
+        for (ChoiceTask task : tasks) {
+            MultipleChoice.Result r = MultipleChoice.evaluate(scorer, m.tokenizer(), task,
+                    new MultipleChoice.Config(16, false));
+            ResultRecord.of(run, r, m.config().maxSequenceLength()).forEach(sink);
+            line.append(String.format("  %s %.3f/%.3f", task.name(), r.acc(), r.accNorm()));
+        }
+        if (config.progress()) {
+            System.out.println(line);
+        }
+    }
+
+    private static ResultRecord number(LlamaModel m, ResultRecord.Run run, String data, String metric, double value,
+            int[][] calibration) {
+        return new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data,
+                calibration[0].length, run.seed(), run.device(), value, metric, value, Double.NaN, calibration.length);
+    }
+
+    /** Original indices of the layers that stay, increasing. */
+    public static int[] survivors(int layers, List<Integer> removed) {
+        Set<Integer> gone = new HashSet<>(removed);
+        List<Integer> keep = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            if (!gone.contains(l)) keep.add(l);
+        }
+        return keep.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

@@ -1,0 +1,34 @@
+package prunekit.importance;
+
+import java.util.List;
+
+/** The layer-importance metrics by the names the CLI, the experiments and the notebooks use. */
+public final class LayerMetrics {
+
+    /** Accepted names, in the order tables list them. */
+    public static final List<String> NAMES =
+            List.of("gradmap", "block-influence", "ppl", "taylor", "magnitude", "random", "last");
+
+    private LayerMetrics() {}
+
+    /**
+     * The metric called {@code name}.
+     *
+     * @param seed only used by {@code random}
+     * @throws IllegalArgumentException for a name not in {@link #NAMES}
+     */
+    public static LayerImportance byName(String name, long seed) {
+        switch (name) {
+            case "gradmap": return GradientMagnitude.DEFAULT;
+            case "block-influence": return BlockInfluence.DEFAULT;
+            case "ppl": return PerplexityCriterion.DEFAULT;
+            case "taylor": return TaylorPlus.DEFAULT;
+            case "magnitude": return new WeightMagnitude();
+            case "random": return new RandomImportance(seed);
+            case "last": return new LastLayers();
+            default:
+                throw new IllegalArgumentException("unknown layer metric '" + name + "' (accepted: "
+                        + String.join(", ", NAMES) + ")");
+        }
+    }
+}
