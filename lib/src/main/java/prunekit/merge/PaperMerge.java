@@ -8,7 +8,7 @@ import java.util.Set;
 import prunekit.model.LayerWeights;
 
 /**
- * SLM's merge (Ding et al., arXiv 2502.19159, Sec. 3.2): the window's first layer is the base and
+ * SLM's merge (Ding et al., arXiv 2502.19159): the window's first layer is the base and
  * the others add their difference from it,
  * <pre>  θ* = θ_base + Σ_{i=low+1}^{high} (θ_i − θ_base)</pre>
  * for each of q, k, v, o, gate, up and down; the two RMSNorm gains are the base's. Every

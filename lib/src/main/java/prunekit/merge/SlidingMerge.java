@@ -15,7 +15,8 @@ import prunekit.model.Trace;
 
 /**
  * Sliding Layer Merging (Xuan Ding et al., "SLM: A Sliding Layer Merging Method for Efficient
- * Depth-Wise Pruning in LLMs", arXiv 2502.19159, Sec. 3.2, Algorithm 1).
+ * Depth-Wise Pruning in LLMs", arXiv 2502.19159; AAAI-26 as "Sliding-Window Merging for Compacting
+ * Patch-Redundant Layers in LLMs").
  *
  * <p>Inside a merge range [L, H], from the top down: start with the window high = H,
  * low = H − 1. Merge layers low..high into one with a {@link MergeRule} and compare the merged
@@ -27,6 +28,13 @@ import prunekit.model.Trace;
  * the layer that failed becomes the next window's top (high = low) and the search goes on,
  * until low passes L; a window still passing there is merged too. Layers outside [L, H] are
  * never touched.
+ *
+ * <p>Two details differ from the official script ({@code SLM.py}): after merging a window it
+ * keeps {@code low} where it was, so its next step tries the one-layer window [low, low] (a model
+ * identical to the current one; when that fails the script loops on the same window without end),
+ * and it stops when {@code low} passes the bottom without merging a window that was still
+ * passing. Here the next window after a merge is the pair (low − 1, low), and a passing window at
+ * the bottom is merged.
  *
  * <p>Since the search only edits layers at or above {@code low}, the residual stream entering
  * layer {@code low} is the original model's: it is computed once and each candidate runs only the

@@ -17,7 +17,7 @@ import prunekit.model.Trace;
 
 /**
  * Linear CKA between the outputs of every pair of decoder layers on calibration windows, as in
- * SLM's layer-similarity analysis (Ding et al., arXiv 2502.19159, Sec. 3): each layer's output
+ * SLM's layer-similarity analysis (Ding et al., arXiv 2502.19159): each layer's output
  * (T, C) is flattened per window into one feature vector, and the minibatch estimator of
  * {@link Cka} is accumulated over minibatches of windows. The heat map of the result shows the
  * paper's "patch-like" blocks of mutually similar neighbouring layers.
