@@ -34,7 +34,7 @@ final class PruneCommand {
     static final Set<String> OPTIONS = Set.of("model", "method", "remove-layers", "out", "calib-corpus",
             "calib-samples", "seqlen", "seed", "threshold", "merge", "protect");
     static final Set<String> FLAGS = Set.of("compensate", "iterative");
-    static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last, slm";
+    static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last";
 
     private PruneCommand() {}
 
