@@ -102,6 +102,15 @@ class CkaTest {
     }
 
     @Test
+    void csvHoldsTheMatrix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        double[][] m = {{1.0, 0.25}, {0.25, 1.0}};
+        java.nio.file.Path file = dir.resolve("sub/cka.csv");
+        new CkaMatrix.Result(m, "tiny", 4, 8, 1, 0, 0.1).writeCsv(file);
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+        assertEquals(List.of("layer,0,1", "0,1.000000,0.250000", "1,0.250000,1.000000"), lines);
+    }
+
+    @Test
     void remainderJoinsTheLastMinibatch() {
         assertEquals(List.of("0-8", "8-18"), ranges(18, 8));   // 2 left over -> joins
         assertEquals(List.of("0-8", "8-12"), ranges(12, 8));   // 4 left over -> its own batch
