@@ -36,6 +36,9 @@ public final class Main {
             "  eval     --model M --task NAME|FILE [--limit N] [--record NAME]",
             "  prune    --model M --method " + PruneCommand.METHODS + " --remove-layers K [--compensate] [--iterative]",
             "           [--calib-corpus brown] [--calib-samples 16] [--seqlen 128] [--seed 0] --out DIR",
+            "  prune    --model M --method slm --threshold T [--merge paper|code|average] [--protect L,H]",
+            "           [--calib-samples 10] [--seqlen 128] --out DIR   (Sliding Layer Merging; L,H = layers it may merge)",
+            "  cka      --model M --out FILE.csv [--calib-samples 16] [--seqlen 128] [--batch 8] [--skip-first 0]",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "  " + ExperimentCommand.USAGE,
@@ -75,6 +78,8 @@ public final class Main {
                 return eval(new Args(cmd, argv, 1, Set.of("model", "task", "limit", "record")));
             case "prune":
                 return PruneCommand.run(new Args(cmd, argv, 1, PruneCommand.OPTIONS, PruneCommand.FLAGS));
+            case "cka":
+                return CkaCommand.run(new Args(cmd, argv, 1, CkaCommand.OPTIONS));
             case "export":
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":

@@ -177,7 +177,7 @@ public final class LlamaModel implements AutoCloseable {
         for (int l = 0; l < layers.size(); l++) {
             try (NDManager lm = step.newSubManager()) {
                 x.tempAttach(lm);
-                NDArray out = block(l, x, rope, mask, trace.linearInputs() ? inputs : null, step);
+                NDArray out = block(l, layers.get(l), x, rope, mask, trace.linearInputs() ? inputs : null, step);
                 out.attach(step);
                 if (trace.activationProbes()) {
                     NDArray probe = step.zeros(out.getShape(), out.getDataType());
@@ -197,9 +197,39 @@ public final class LlamaModel implements AutoCloseable {
         return new ForwardResult(logits, normed, hidden, inputs, probes);
     }
 
-    /** One pre-norm decoder block: attention then MLP, each added to the residual stream. */
-    private NDArray block(int l, NDArray x, Rope rope, NDArray mask, Map<String, NDArray> inputs, NDManager keep) {
-        LayerWeights w = layers.get(l);
+    /**
+     * Runs a stack of decoder layers on a residual stream and applies the final norm: the upper
+     * part of a forward pass. With {@code hidden} = the stream entering layer l and {@code stack}
+     * = this model's layers l..L-1 it returns {@link ForwardResult#finalHidden()} of a full pass;
+     * other stacks (a merged layer followed by the rest) let a method try an edit of the upper
+     * layers without copying the model or re-running the lower ones.
+     *
+     * @param step   manager that receives the result; close it when done
+     * @param hidden (B, T, C) residual stream
+     * @param stack  layers with this model's shapes, in order (they may live in any manager)
+     * @return (B, T, C) the stream after the stack and the final RMSNorm
+     */
+    public NDArray forwardLayers(NDManager step, NDArray hidden, List<LayerWeights> stack) {
+        int t = Math.toIntExact(hidden.getShape().get(1));
+        Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
+        NDArray mask = causalMask(step, t);                                 // (T, T)
+        NDArray x = hidden;
+        for (LayerWeights w : stack) {
+            try (NDManager lm = step.newSubManager()) {
+                x.tempAttach(lm);
+                NDArray out = block(-1, w, x, rope, mask, null, step);
+                out.attach(step);
+                x = out;
+            }
+        }
+        NDArray normed = rmsNorm(x, finalNorm, config.rmsEps());           // (B, T, C)
+        normed.attach(step);                                                // an empty stack: not hidden's manager
+        return normed;
+    }
+
+    /** One pre-norm decoder block (layer l, weights w): attention then MLP, each added to the residual stream. */
+    private NDArray block(int l, LayerWeights w, NDArray x, Rope rope, NDArray mask, Map<String, NDArray> inputs,
+            NDManager keep) {
         NDArray h = rmsNorm(x, w.attnNorm(), config.rmsEps());              // (B, T, C)
         NDArray attn = attention(l, h, w, rope, mask, inputs, keep);
         x = x.add(attn);
