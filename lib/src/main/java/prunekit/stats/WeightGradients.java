@@ -90,6 +90,17 @@ public final class WeightGradients {
         return new WeightGradients(null, cache, layers, calibration.length, scale, seconds);
     }
 
+    /**
+     * Statistics already in a cache folder (every layer {@code 0..layers-1}), accumulated at scale
+     * {@code scale}; nothing is computed. Files are read, and their key checked, on first use.
+     */
+    public static WeightGradients open(StatsCache cache, int layers, double scale) {
+        if (!cache.complete(layers)) {
+            throw new IllegalArgumentException(cache.dir() + ": no complete gradient statistics for " + layers + " layers");
+        }
+        return new WeightGradients(null, cache, layers, -1, scale, 0);
+    }
+
     /** The cache key text of a model, calibration set and α. */
     public static String cacheKey(LlamaModel model, int[][] calibration, double scale) {
         return "model=" + model.config().name() + ";layers=" + model.config().layers() + ";samples=" + calibration.length
@@ -204,6 +215,7 @@ public final class WeightGradients {
         return scale;
     }
 
+    /** Calibration samples accumulated (-1 when opened from a cache without computing). */
     public int samples() {
         return samples;
     }
