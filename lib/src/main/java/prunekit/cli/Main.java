@@ -21,6 +21,7 @@ import prunekit.model.LlamaConfig;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
+import prunekit.sparsity.WeightPruner;
 
 /**
  * {@code bin/prunekit}: the command-line front end. Each subcommand prints its result as
@@ -36,6 +37,8 @@ public final class Main {
             "  eval     --model M --task NAME|FILE [--limit N] [--record NAME]",
             "  prune    --model M --method " + PruneCommand.METHODS + " --remove-layers K [--compensate] [--iterative]",
             "           [--calib-corpus brown] [--calib-samples 16] [--seqlen 128] [--seed 0] --out DIR",
+            "  prune    --model M --method " + WeightPruneCommand.METHODS + " --sparsity S|--nm N:M",
+            "           [--gblm-norm l2|l1] [--alpha 100] [--calib-corpus brown] [--calib-samples 32] [--seqlen 256] --out DIR",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
@@ -101,6 +104,7 @@ public final class Main {
             System.out.println("bos_id=" + m.tokenizer().bosId());
             System.out.println("eos_id=" + m.tokenizer().eosId());
             System.out.println("parameters=" + c.parameterCount());
+            System.out.println("sparsity=" + WeightPruner.sparsity(m));   // zeros in the decoder's linear weights
             System.out.println("device=" + m.device());
         }
         return 0;

@@ -32,7 +32,7 @@ import prunekit.prune.ProjectionCompensation;
 final class PruneCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "method", "remove-layers", "out", "calib-corpus",
-            "calib-samples", "seqlen", "seed");
+            "calib-samples", "seqlen", "seed", "sparsity", "nm", "gblm-norm", "alpha");
     static final Set<String> FLAGS = Set.of("compensate", "iterative");
     static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last";
 
@@ -40,6 +40,9 @@ final class PruneCommand {
 
     static int run(Args a) {
         String method = a.required("method");
+        if (WeightPruneCommand.applies(a, method)) {
+            return WeightPruneCommand.run(a);                 // unstructured / N:M weight pruning
+        }
         int k = a.integer("remove-layers", -1);
         if (k < 1) {
             throw new Args.UsageException("prune: --remove-layers K (K >= 1) is required");

@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
  * SparseGPT (Frantar &amp; Alistarh, "SparseGPT: Massive Language Models Can Be Accurately Pruned in
@@ -175,28 +174,57 @@ public record SparseGpt(int blockSize, double dampening) {
         }
     }
 
-    /** chol(H⁻¹) as an upper-triangular U with H⁻¹ = UᵀU, row-major. */
+    /**
+     * chol(H⁻¹) as an upper-triangular U with H⁻¹ = UᵀU, row-major, as the reference's
+     * {@code cholesky(cholesky_inverse(cholesky(H)), upper=True)}: H = LLᵀ (LAPACK potrf), L⁻¹ by
+     * forward substitution, H⁻¹ = L⁻ᵀL⁻¹ (BLAS), then U = potrf(H⁻¹, upper). (ND4J's general
+     * {@code InvertMatrix} failed on some of SmolLM2's Hessians; the Cholesky route is also the stabler one.)
+     */
     static double[] upperCholeskyOfInverse(double[] h, int n) {
-        INDArray hm = Nd4j.create(h, new long[] {n, n}, DataType.DOUBLE);
-        INDArray inv;
+        double[] l = cholesky(h, n, true);
+        double[] lInv = lowerInverse(l, n);
+        INDArray li = Nd4j.create(lInv, new long[] {n, n}, DataType.DOUBLE);
+        INDArray inv = li.transpose().mmul(li);                                // L⁻ᵀ L⁻¹ = H⁻¹
+        inv = inv.add(inv.transpose()).muli(0.5).dup('c');                     // exact symmetry
+        return cholesky(inv.data().asDouble(), n, false);
+    }
+
+    /** LAPACK potrf of a symmetric matrix: the lower (or upper) factor, the other triangle zeroed. */
+    private static double[] cholesky(double[] a, int n, boolean lower) {
+        INDArray m = Nd4j.create(a, new long[] {n, n}, DataType.DOUBLE).dup('c');
         try {
-            inv = InvertMatrix.invert(hm, false);
-            inv = inv.add(inv.transpose()).muli(0.5).dup('c');              // exact symmetry for potrf
-            Nd4j.getBlasWrapper().lapack().potrf(inv, false);                // in place: upper factor
-        } catch (Error | RuntimeException e) {                               // ND4J signals LAPACK failure with Error
+            Nd4j.getBlasWrapper().lapack().potrf(m, lower);                    // in place
+        } catch (Error | RuntimeException e) {                                 // ND4J signals LAPACK failure with Error
             throw new IllegalArgumentException("SparseGPT: the dampened Hessian (" + n + "x" + n + ") is not positive "
                     + "definite (" + e.getMessage() + "): raise the dampening or add calibration samples", e);
         }
-        double[] u = inv.dup('c').data().asDouble();
-        for (int r = 1; r < n; r++) {
-            for (int c = 0; c < r; c++) u[r * n + c] = 0;                     // potrf leaves the other triangle
-        }
-        for (int j = 0; j < n; j++) {
-            if (!(u[j * n + j] > 0) || !Double.isFinite(u[j * n + j])) {
-                throw new IllegalArgumentException("SparseGPT: Cholesky factor of H⁻¹ has pivot " + u[j * n + j] + " at "
-                        + j + ": raise the dampening or add calibration samples");
+        double[] f = m.dup('c').data().asDouble();
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < n; c++) {
+                if (lower ? c > r : c < r) f[r * n + c] = 0;                   // potrf leaves the other triangle
+            }
+            if (!(f[r * n + r] > 0) || !Double.isFinite(f[r * n + r])) {
+                throw new IllegalArgumentException("SparseGPT: Cholesky pivot " + f[r * n + r] + " at " + r + " of "
+                        + n + ": the dampened Hessian is not positive definite; raise the dampening or add calibration samples");
             }
         }
-        return u;
+        return f;
+    }
+
+    /** L⁻¹ of a lower-triangular L by forward substitution, a row at a time: X[r] = (e_r − Σ_k L[r,k] X[k]) / L[r,r]. */
+    private static double[] lowerInverse(double[] l, int n) {
+        double[] x = new double[n * n];
+        for (int r = 0; r < n; r++) {
+            int row = r * n;
+            x[row + r] = 1;
+            for (int k = 0; k < r; k++) {
+                double lrk = l[row + k];
+                if (lrk == 0) continue;
+                for (int c = 0; c <= k; c++) x[row + c] -= lrk * x[k * n + c];      // X[k] is zero after column k
+            }
+            double d = l[row + r];
+            for (int c = 0; c <= r; c++) x[row + c] /= d;
+        }
+        return x;
     }
 }
