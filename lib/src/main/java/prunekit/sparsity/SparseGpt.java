@@ -4,7 +4,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * SparseGPT (Frantar &amp; Alistarh, "SparseGPT: Massive Language Models Can Be Accurately Pruned in
@@ -26,8 +25,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * exact); N:M, the N lowest of each row's group of M, chosen when the group's first column is
  * reached (from the already updated weights).
  *
- * <p>Dense linear algebra (inverse, Cholesky, the lazy matrix products) runs in float64 on ND4J
- * (OpenBLAS/LAPACK): DJL has no Cholesky. The column loop inside a block is plain Java.
+ * <p>Dense linear algebra (Cholesky, the lazy matrix products) runs in float64 on ND4J
+ * (OpenBLAS/LAPACK): DJL has no Cholesky. The column loop inside a block and the triangular inverse
+ * are plain Java. (ND4J's general {@code InvertMatrix} failed on a 288×288 Hessian of stories15M, so
+ * H⁻¹ is never formed: see {@link #upperCholeskyOfInverse}.)
  *
  * @param blockSize  columns per lazy-update block (paper and code: 128)
  * @param dampening  λ, relative to the mean diagonal of H (paper and code: 0.01)
@@ -43,6 +44,37 @@ public record SparseGpt(int blockSize, double dampening) {
     }
 
     /**
+     * Steps 1–3 for one Hessian, reusable by every weight that reads the same input (q/k/v, gate/up).
+     *
+     * @param u    chol(H⁻¹) of the dampened Hessian, upper, row-major (cols × cols)
+     * @param dead input columns never seen non-zero ({@code H[j,j] = 0}): their weights are zeroed
+     */
+    public record Factor(double[] u, boolean[] dead, int cols) {}
+
+    /** Steps 1–3: dead inputs, dampening {@code λ·mean(diag H)}, {@code U = chol(H⁻¹)}. */
+    public Factor factor(double[] hessian, int cols) {
+        if ((long) cols * cols != hessian.length) {
+            throw new IllegalArgumentException("SparseGPT: Hessian has " + hessian.length + " values for " + cols + "x" + cols);
+        }
+        double[] h = hessian.clone();
+        boolean[] dead = new boolean[cols];
+        // 1. dead inputs: never seen non-zero, so their weights cannot matter; keep H invertible
+        for (int j = 0; j < cols; j++) {
+            if (h[j * cols + j] == 0) {
+                h[j * cols + j] = 1;
+                dead[j] = true;
+            }
+        }
+        // 2. dampening λ·mean(diag H)
+        double mean = 0;
+        for (int j = 0; j < cols; j++) mean += h[j * cols + j];
+        double damp = dampening * mean / cols;
+        for (int j = 0; j < cols; j++) h[j * cols + j] += damp;
+        // 3. U = chol(H⁻¹), upper triangular
+        return new Factor(upperCholeskyOfInverse(h, cols), dead, cols);
+    }
+
+    /**
      * Prunes {@code w} to {@code pattern}, choosing the mask as it goes.
      *
      * @param w       row-major (rows × cols) weight, float64 (not modified)
@@ -50,7 +82,12 @@ public record SparseGpt(int blockSize, double dampening) {
      * @return the pruned and updated weight, row-major
      */
     public double[] prune(double[] w, int rows, int cols, double[] hessian, SparsityPattern pattern) {
-        return run(w, rows, cols, hessian, pattern, null);
+        return prune(w, rows, cols, factor(hessian, cols), pattern);
+    }
+
+    /** As above with the Hessian already factored. */
+    public double[] prune(double[] w, int rows, int cols, Factor factor, SparsityPattern pattern) {
+        return run(w, rows, cols, factor, pattern, null);
     }
 
     /**
@@ -61,13 +98,13 @@ public record SparseGpt(int blockSize, double dampening) {
         if (keepMask.length != w.length) {
             throw new IllegalArgumentException("mask has " + keepMask.length + " entries for a " + rows + "x" + cols + " weight");
         }
-        return run(w, rows, cols, hessian, null, keepMask);
+        return run(w, rows, cols, factor(hessian, cols), null, keepMask);
     }
 
-    private double[] run(double[] w0, int rows, int cols, double[] h0, SparsityPattern pattern, float[] fixedMask) {
-        if ((long) rows * cols != w0.length || (long) cols * cols != h0.length) {
+    private double[] run(double[] w0, int rows, int cols, Factor factor, SparsityPattern pattern, float[] fixedMask) {
+        if ((long) rows * cols != w0.length || factor.cols() != cols) {
             throw new IllegalArgumentException("SparseGPT: weight " + w0.length + " values for " + rows + "x" + cols
-                    + ", Hessian " + h0.length + " values for " + cols + "x" + cols);
+                    + ", Hessian factor " + factor.cols() + "x" + factor.cols());
         }
         if (pattern != null) pattern.check(cols, rows + "x" + cols + " weight");
         if (pattern != null && pattern.isNm() && blockSize % pattern.m() != 0) {
@@ -75,21 +112,10 @@ public record SparseGpt(int blockSize, double dampening) {
                     + pattern.m() + " of the " + pattern.label() + " pattern: N:M groups must not straddle blocks");
         }
         double[] w = w0.clone();
-        double[] h = h0.clone();
-        // 1. dead inputs: never seen non-zero, so their weights cannot matter; keep H invertible
         for (int j = 0; j < cols; j++) {
-            if (h[j * cols + j] == 0) {
-                h[j * cols + j] = 1;
-                for (int r = 0; r < rows; r++) w[r * cols + j] = 0;
-            }
+            if (factor.dead()[j]) for (int r = 0; r < rows; r++) w[r * cols + j] = 0;
         }
-        // 2. dampening λ·mean(diag H)
-        double mean = 0;
-        for (int j = 0; j < cols; j++) mean += h[j * cols + j];
-        double damp = dampening * mean / cols;
-        for (int j = 0; j < cols; j++) h[j * cols + j] += damp;
-        // 3. U = chol(H⁻¹), upper triangular
-        double[] u = upperCholeskyOfInverse(h, cols);
+        double[] u = factor.u();
         // 4. blocks of columns
         boolean[] pruned = new boolean[w.length];
         for (int i1 = 0; i1 < cols; i1 += blockSize) {
@@ -165,28 +191,33 @@ public record SparseGpt(int blockSize, double dampening) {
     private static void lazyUpdate(double[] w, double[] u, double[] err, int rows, int cols, int i1, int i2) {
         int count = i2 - i1;
         int rest = cols - i2;
+        double[] block = new double[count * rest];                          // U[i1:i2, i2:]
+        for (int r = 0; r < count; r++) System.arraycopy(u, (i1 + r) * cols + i2, block, r * rest, rest);
         INDArray e = Nd4j.create(err, new long[] {rows, count}, DataType.DOUBLE);
-        INDArray uFull = Nd4j.create(u, new long[] {cols, cols}, DataType.DOUBLE);
-        INDArray uBlock = uFull.get(NDArrayIndex.interval(i1, i2), NDArrayIndex.interval(i2, cols)).dup('c');
-        double[] delta = e.mmul(uBlock).dup('c').data().asDouble();          // (rows, rest)
+        INDArray b = Nd4j.create(block, new long[] {count, rest}, DataType.DOUBLE);
+        double[] delta = e.mmul(b).dup('c').data().asDouble();               // (rows, rest)
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < rest; j++) w[r * cols + i2 + j] -= delta[r * rest + j];
         }
     }
 
     /**
-     * chol(H⁻¹) as an upper-triangular U with H⁻¹ = UᵀU, row-major, as the reference's
-     * {@code cholesky(cholesky_inverse(cholesky(H)), upper=True)}: H = LLᵀ (LAPACK potrf), L⁻¹ by
-     * forward substitution, H⁻¹ = L⁻ᵀL⁻¹ (BLAS), then U = potrf(H⁻¹, upper). (ND4J's general
-     * {@code InvertMatrix} failed on some of SmolLM2's Hessians; the Cholesky route is also the stabler one.)
+     * chol(H⁻¹) as an upper-triangular U with H⁻¹ = UᵀU, row-major: the reference computes it as
+     * {@code cholesky(cholesky_inverse(cholesky(H)), upper=True)}. Here without forming H⁻¹: with J the
+     * reversal permutation, factor JHJ = KKᵀ (LAPACK potrf, K lower); then H = (JKJ)(JKJ)ᵀ with JKJ
+     * upper triangular, so H⁻¹ = UᵀU for U = (JKJ)⁻¹ = J K⁻¹ J. One Cholesky and one triangular inverse.
      */
     static double[] upperCholeskyOfInverse(double[] h, int n) {
-        double[] l = cholesky(h, n, true);
-        double[] lInv = lowerInverse(l, n);
-        INDArray li = Nd4j.create(lInv, new long[] {n, n}, DataType.DOUBLE);
-        INDArray inv = li.transpose().mmul(li);                                // L⁻ᵀ L⁻¹ = H⁻¹
-        inv = inv.add(inv.transpose()).muli(0.5).dup('c');                     // exact symmetry
-        return cholesky(inv.data().asDouble(), n, false);
+        double[] reversed = new double[n * n];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < n; c++) reversed[r * n + c] = h[(n - 1 - r) * n + (n - 1 - c)];
+        }
+        double[] kInv = lowerInverse(cholesky(reversed, n, true), n);
+        double[] u = new double[n * n];
+        for (int r = 0; r < n; r++) {
+            for (int c = r; c < n; c++) u[r * n + c] = kInv[(n - 1 - r) * n + (n - 1 - c)];
+        }
+        return u;
     }
 
     /** LAPACK potrf of a symmetric matrix: the lower (or upper) factor, the other triangle zeroed. */

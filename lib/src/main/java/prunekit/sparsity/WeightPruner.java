@@ -90,10 +90,17 @@ public final class WeightPruner {
 
     /** Prunes every decoder linear weight with SparseGPT's OBS updates. */
     public static Result prune(LlamaModel model, SparseGpt sparseGpt, int[][] calibration, Config config) {
+        Map<double[], SparseGpt.Factor> factors = new IdentityHashMap<>();     // q/k/v and gate/up share a Hessian
+        int[] factorLayer = {-1};
         ModuleRule rule = (stats, h, pattern) -> {
+            if (factorLayer[0] != stats.layer()) {
+                factors.clear();                                                   // free the previous layer's
+                factorLayer[0] = stats.layer();
+            }
+            SparseGpt.Factor factor = factors.computeIfAbsent(h, k -> sparseGpt.factor(k, stats.cols()));
             double[] w = new double[stats.weight().length];
             for (int i = 0; i < w.length; i++) w[i] = stats.weight()[i];
-            double[] out = sparseGpt.prune(w, stats.rows(), stats.cols(), h, pattern);
+            double[] out = sparseGpt.prune(w, stats.rows(), stats.cols(), factor, pattern);
             float[] f = new float[out.length];
             for (int i = 0; i < f.length; i++) f[i] = (float) out[i];
             return f;
@@ -126,20 +133,32 @@ public final class WeightPruner {
             for (int l = 0; l < work.config().layers(); l++) {
                 // 2. statistics of this layer's linear inputs on the activations that reach it
                 InputNorms norms = new InputNorms();
-                Map<String, double[]> hess = new LinkedHashMap<>();
+                Map<String, double[]> hess = new LinkedHashMap<>();      // modules with one input share an array
                 for (NDArray x : xs) {
                     try (NDManager step = acts.newSubManager()) {
                         Map<String, NDArray> in = new LinkedHashMap<>();
                         work.forwardLayer(step, l, x, in);
-                        Map<NDArray, double[]> seen = new IdentityHashMap<>();
+                        Map<NDArray, double[]> seen = new IdentityHashMap<>();   // this batch's XᵀX per input
                         for (Map.Entry<String, NDArray> e : in.entrySet()) {
                             norms.add(e.getKey(), e.getValue());
-                            if (hessians) {
-                                double[] xtx = seen.computeIfAbsent(e.getValue(), WeightPruner::gram);
-                                hess.merge(e.getKey(), xtx.clone(), WeightPruner::addInto);
+                            if (hessians && !seen.containsKey(e.getValue())) {
+                                double[] xtx = gram(e.getValue());
+                                seen.put(e.getValue(), xtx);
+                                double[] acc = hess.get(e.getKey());
+                                if (acc == null) {
+                                    for (Map.Entry<String, NDArray> f : in.entrySet()) {
+                                        if (f.getValue() == e.getValue()) hess.put(f.getKey(), xtx);
+                                    }
+                                } else {
+                                    addInto(acc, xtx);
+                                }
                             }
                         }
                     }
+                }
+                Map<double[], Boolean> scaled = new IdentityHashMap<>();  // H = (2/N) Σ XᵀX, once per array
+                for (double[] h : hess.values()) {
+                    if (scaled.put(h, true) == null) scale(h, 2.0 / calibration.length);
                 }
                 // 3. prune each linear module
                 for (Map.Entry<String, NDArray> e : work.layer(l).linears().entrySet()) {
@@ -150,7 +169,7 @@ public final class WeightPruner {
                     float[] w = hostFloats(e.getValue());
                     ModuleStats stats = new ModuleStats(l, e.getKey(), w, rows, cols,
                             inputs ? norms.scalerRow(key) : null, gradients);
-                    double[] h = hessians ? scale(hess.get(key), 2.0 / calibration.length) : null;
+                    double[] h = hessians ? hess.get(key) : null;
                     float[] pruned = rule.apply(stats, h, pattern);
                     try (NDManager tmp = work.manager().newSubManager()) {
                         work.setTensor(l, e.getKey(), OwnedArrays.of(tmp, pruned, shape));
@@ -191,10 +210,8 @@ public final class WeightPruner {
         return a;
     }
 
-    private static double[] scale(double[] a, double k) {
-        double[] out = a.clone();
-        for (int i = 0; i < out.length; i++) out[i] *= k;
-        return out;
+    private static void scale(double[] a, double k) {
+        for (int i = 0; i < a.length; i++) a[i] *= k;
     }
 
     private static float[] hostFloats(NDArray a) {
