@@ -51,8 +51,26 @@ public record SparseGpt(int blockSize, double dampening) {
      */
     public record Factor(double[] u, boolean[] dead, int cols) {}
 
+    /**
+     * ND4J's threads (OpenMP in libnd4j, OpenBLAS) busy-wait between calls; next to PyTorch's on a
+     * small CPU they starved both (measured on 2 cores: SparseGPT on SmolLM2 141 s with ND4J's default
+     * threads, 51 s with one, and the next perplexity run 3× slower). So ND4J runs single-threaded unless
+     * {@code -Dprunekit.nd4j.threads=N} says otherwise.
+     */
+    private static synchronized void configureNd4j() {
+        if (nd4jConfigured) return;
+        int threads = Integer.getInteger("prunekit.nd4j.threads", 1);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+        nd4jConfigured = true;
+    }
+
+    private static boolean nd4jConfigured;
+
     /** Steps 1–3: dead inputs, dampening {@code λ·mean(diag H)}, {@code U = chol(H⁻¹)}. */
     public Factor factor(double[] hessian, int cols) {
+        configureNd4j();
         if ((long) cols * cols != hessian.length) {
             throw new IllegalArgumentException("SparseGPT: Hessian has " + hessian.length + " values for " + cols + "x" + cols);
         }
