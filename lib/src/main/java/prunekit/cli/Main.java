@@ -21,6 +21,7 @@ import prunekit.model.LlamaConfig;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
+import prunekit.sparsity.WeightPruner;
 
 /**
  * {@code bin/prunekit}: the command-line front end. Each subcommand prints its result as
@@ -39,6 +40,8 @@ public final class Main {
             "  prune    --model M --method slm --threshold T [--merge paper|code|average] [--protect L,H]",
             "           [--calib-samples 10] [--seqlen 128] --out DIR   (Sliding Layer Merging; L,H = layers it may merge)",
             "  cka      --model M --out FILE.csv [--calib-samples 16] [--seqlen 128] [--batch 8] [--skip-first 0]",
+            "  prune    --model M --method " + WeightPruneCommand.METHODS + " --sparsity S|--nm N:M",
+            "           [--gblm-norm l2|l1] [--alpha 100] [--calib-corpus brown] [--calib-samples 32] [--seqlen 256] --out DIR",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "  " + ExperimentCommand.USAGE,
@@ -109,6 +112,7 @@ public final class Main {
             System.out.println("bos_id=" + m.tokenizer().bosId());
             System.out.println("eos_id=" + m.tokenizer().eosId());
             System.out.println("parameters=" + c.parameterCount());
+            System.out.println("sparsity=" + WeightPruner.sparsity(m));   // zeros in the decoder's linear weights
             System.out.println("device=" + m.device());
         }
         return 0;

@@ -26,7 +26,8 @@ import prunekit.prune.ProjectionCompensation;
 final class PruneCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "method", "remove-layers", "out", "calib-corpus",
-            "calib-samples", "seqlen", "seed", "threshold", "merge", "protect");
+            "calib-samples", "seqlen", "seed", "threshold", "merge", "protect", "sparsity", "nm", "gblm-norm",
+            "alpha");
     static final Set<String> FLAGS = Set.of("compensate", "iterative");
     static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last";
 
@@ -35,7 +36,10 @@ final class PruneCommand {
     static int run(Args a) {
         String method = a.required("method");
         if (method.equals("slm")) {
-            return MergeCommand.run(a);
+            return MergeCommand.run(a);                       // Sliding Layer Merging
+        }
+        if (WeightPruneCommand.applies(a, method)) {
+            return WeightPruneCommand.run(a);                 // unstructured / N:M weight pruning
         }
         int k = a.integer("remove-layers", -1);
         if (k < 1) {

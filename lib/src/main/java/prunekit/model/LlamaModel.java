@@ -198,6 +198,46 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
+     * The token embeddings alone, the input of layer 0: what a layer-by-layer pruning loop
+     * (Wanda, SparseGPT, GBLM-Pruner) starts from.
+     *
+     * @param step   manager that receives the result
+     * @param tokens B sequences of T token ids
+     * @return (B, T, C)
+     */
+    public NDArray embed(NDManager step, int[][] tokens) {
+        int t = checkTokens(tokens);
+        NDArray ids = OwnedArrays.of(step, flatten(tokens), new Shape(tokens.length, t));
+        NDArray x = embedding.get(new NDIndex("{}", ids));
+        x.attach(step);
+        return x;
+    }
+
+    /**
+     * Runs decoder layer {@code l} alone on a residual stream {@code x}, as {@link #forward} does
+     * inside its loop; with {@code linearInputs} non-null, the input of each of the layer's seven
+     * linear modules is put there under {@code layers.{l}.{module}}.
+     *
+     * @param step manager that receives the output and the recorded inputs
+     * @param x    (B, T, C), the output of layer l-1 (or {@link #embed})
+     * @return (B, T, C), the output of layer l
+     */
+    public NDArray forwardLayer(NDManager step, int l, NDArray x, Map<String, NDArray> linearInputs) {
+        if (l < 0 || l >= layers.size()) {
+            throw new IllegalArgumentException("layer index " + l + " outside [0, " + layers.size() + ")");
+        }
+        int t = (int) x.getShape().get(1);
+        try (NDManager lm = step.newSubManager()) {
+            Rope rope = new Rope(lm, t, config.headDim(), config.ropeTheta());
+            NDArray mask = causalMask(lm, t);
+            x.tempAttach(lm);                       // intermediates land in lm and are freed with it
+            NDArray out = block(l, layers.get(l), x, rope, mask, linearInputs, step);
+            out.attach(step);
+            return out;
+        }
+    }
+
+    /**
      * Runs a stack of decoder layers on a residual stream and applies the final norm: the upper
      * part of a forward pass. With {@code hidden} = the stream entering layer l and {@code stack}
      * = this model's layers l..L-1 it returns {@link ForwardResult#finalHidden()} of a full pass;

@@ -85,6 +85,30 @@ public final class Safetensors {
         return out;
     }
 
+    /** The {@code __metadata__} string map of a safetensors file (empty if it has none). */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            long headerLen = size < 8 ? -1 : (ch.read(lenBuf, 0) == 8 ? lenBuf.getLong(0) : -1);
+            if (headerLen <= 0 || headerLen > 100_000_000 || 8 + headerLen > size) {
+                throw new IOException(file + ": not a safetensors file (header length " + headerLen
+                        + ", file size " + size + ")");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+            ch.read(hb, 8);
+            Map<String, String> out = new LinkedHashMap<>();
+            try {
+                JsonObject header = new Gson().fromJson(new String(hb.array(), StandardCharsets.UTF_8), JsonObject.class);
+                JsonObject meta = header.getAsJsonObject("__metadata__");
+                if (meta != null) meta.entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsString()));
+            } catch (JsonParseException | IllegalStateException | ClassCastException e) {
+                throw new IOException(file + ": safetensors header is not valid JSON: " + e.getMessage());
+            }
+            return out;
+        }
+    }
+
     private static int width(Path file, String name, String dtype) throws IOException {
         switch (dtype) {
             case "F32":

@@ -1,0 +1,115 @@
+package prunekit.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import prunekit.data.CalibrationSampler;
+import prunekit.model.LlamaModel;
+import prunekit.model.Models;
+import prunekit.model.io.HfSaver;
+import prunekit.sparsity.Gblm;
+import prunekit.sparsity.Magnitude;
+import prunekit.sparsity.SparseGpt;
+import prunekit.sparsity.SparsityPattern;
+import prunekit.sparsity.Wanda;
+import prunekit.sparsity.WeightImportance;
+import prunekit.sparsity.WeightPruner;
+import prunekit.stats.WeightGradients;
+
+/**
+ * {@code prunekit prune --method magnitude|wanda|sparsegpt|gblm --sparsity S|--nm N:M}: zero weights
+ * inside the decoder's linear layers (unstructured or N:M, per output row) with {@link WeightPruner},
+ * and save a Hugging Face directory that {@code --model DIR} loads. GBLM's gradient statistics are
+ * cached under {@code data/cache/stats/}.
+ */
+final class WeightPruneCommand {
+
+    static final String METHODS = "magnitude, wanda, sparsegpt, gblm";
+
+    private WeightPruneCommand() {}
+
+    /** Weight pruning is chosen by a pattern option, or by a method only weight pruning has. */
+    static boolean applies(Args a, String method) {
+        return a.has("sparsity") || a.has("nm") || Set.of("wanda", "sparsegpt", "gblm").contains(method);
+    }
+
+    static int run(Args a) {
+        String method = a.required("method");
+        SparsityPattern pattern = pattern(a);
+        Path out = Path.of(a.required("out"));
+        long seed = a.integer("seed", 0);
+        String corpus = a.get("calib-corpus", "brown");
+        try (LlamaModel model = Models.load(a.required("model"))) {
+            CalibrationSampler.Config cc = new CalibrationSampler.Config(a.integer("calib-samples", 32),
+                    a.integer("seqlen", 256), seed);
+            int[][] calibration = CalibrationSampler.sample(corpus, model.tokenizer(), cc).toArray(new int[0][]);
+            WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
+            WeightPruner.Result r;
+            double gradientSeconds = 0;
+            if (method.equals("sparsegpt")) {
+                r = WeightPruner.prune(model, SparseGpt.DEFAULT, calibration, cfg);
+            } else {
+                WeightImportance metric = metric(a, method);
+                WeightGradients grads = null;
+                if (metric.needsGradients()) {
+                    grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
+                    gradientSeconds = grads.seconds();
+                }
+                r = WeightPruner.prune(model, metric, grads, calibration, cfg);
+            }
+            Map<String, String> provenance = new LinkedHashMap<>();
+            provenance.put("method", r.method());
+            provenance.put("pattern", pattern.settings());
+            provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of " + corpus
+                    + ", seed " + seed);
+            HfSaver.save(model, out, provenance);
+            System.out.println("method=" + r.method());
+            System.out.println("pattern=" + pattern.label());
+            System.out.printf("gradient_seconds=%.1f%n", gradientSeconds);
+            System.out.printf("prune_seconds=%.1f%n", r.seconds());
+            System.out.println("out=" + out.toAbsolutePath());
+            System.out.println("sparsity=" + r.overallSparsity());
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    private static SparsityPattern pattern(Args a) {
+        if (a.has("sparsity") == a.has("nm")) {
+            throw new Args.UsageException("prune: weight pruning needs exactly one of --sparsity S (0 <= S < 1) or --nm N:M");
+        }
+        if (a.has("nm")) return SparsityPattern.parseNm(a.required("nm"));
+        String s = a.required("sparsity");
+        try {
+            return SparsityPattern.unstructured(Double.parseDouble(s));
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("prune: --sparsity must be a number in [0, 1), got '" + s + "'");
+        }
+    }
+
+    private static WeightImportance metric(Args a, String method) {
+        switch (method) {
+            case "magnitude": return new Magnitude();
+            case "wanda": return new Wanda();
+            case "gblm": {
+                String norm = a.get("gblm-norm", "l2");
+                if (!norm.equals("l1") && !norm.equals("l2")) {
+                    throw new Args.UsageException("prune: --gblm-norm must be l1 or l2, got '" + norm + "'");
+                }
+                double alpha;
+                try {
+                    alpha = Double.parseDouble(a.get("alpha", "100"));
+                } catch (NumberFormatException e) {
+                    throw new Args.UsageException("prune: --alpha must be a number, got '" + a.get("alpha", "") + "'");
+                }
+                return new Gblm(norm.equals("l1") ? WeightGradients.Norm.L1 : WeightGradients.Norm.L2, alpha);
+            }
+            default:
+                throw new Args.UsageException("prune: unknown weight-pruning --method " + method + " (accepted: " + METHODS + ")");
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package prunekit.sparsity;
+
+/**
+ * Scores every weight of a linear layer: the extension point of unstructured and N:M pruning
+ * (the weight-level twin of {@link prunekit.importance.LayerImportance}). Higher means more
+ * important; {@link WeightPruner} zeroes the lowest scores of each output row, as
+ * {@link SparsityPattern} says.
+ *
+ * <p>A new metric is one method, e.g. the squared weight times the input norm:
+ * <pre>{@code
+ * WeightImportance squared = WeightImportance.named("w²·||X||", s -> {
+ *     float[] out = new float[s.weight().length];
+ *     double[] x = s.requireScalerRow("w²·||X||");
+ *     for (int i = 0; i < out.length; i++) out[i] = (float) (s.weight()[i] * s.weight()[i] * Math.sqrt(x[i % s.cols()]));
+ *     return out;
+ * }, true, false);
+ * }</pre>
+ */
+@FunctionalInterface
+public interface WeightImportance {
+
+    /**
+     * @return one score per weight, row-major like {@link ModuleStats#weight()}; higher = keep
+     */
+    float[] scores(ModuleStats stats);
+
+    /** Short name for tables and result records. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** Whether the metric reads {@link ModuleStats#scalerRow()} (the loop then runs calibration data). */
+    default boolean needsInputs() {
+        return true;
+    }
+
+    /** Whether the metric reads {@link ModuleStats#gradients()}. */
+    default boolean needsGradients() {
+        return false;
+    }
+
+    /** A metric with a display name and its needs. */
+    static WeightImportance named(String name, WeightImportance metric, boolean needsInputs, boolean needsGradients) {
+        return new WeightImportance() {
+            @Override
+            public float[] scores(ModuleStats stats) {
+                return metric.scores(stats);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean needsInputs() {
+                return needsInputs;
+            }
+
+            @Override
+            public boolean needsGradients() {
+                return needsGradients;
+            }
+        };
+    }
+}

@@ -1,0 +1,77 @@
+package prunekit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.DataType;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import prunekit.model.DeepTinyModels;
+import prunekit.model.LlamaModel;
+import prunekit.model.io.HfSaver;
+
+/**
+ * End to end: prune a saved tiny model from the command line, load the result, read its sparsity.
+ * (GBLM is left out: its gradient statistics would be cached under the real data/cache/stats.)
+ */
+class WeightPruneCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private static String run(String... argv) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run(argv));
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private static double value(String out, String key) {
+        for (String line : out.split("\n")) {
+            if (line.startsWith(key + "=")) return Double.parseDouble(line.substring(key.length() + 1).trim());
+        }
+        throw new AssertionError("no " + key + "= line in:\n" + out);
+    }
+
+    @Test
+    void prunesSavesAndInfoReportsTheSparsity() throws Exception {
+        Path dense = tmp.resolve("dense");
+        try (LlamaModel m = DeepTinyModels.model(2, 7, DataType.FLOAT32)) {
+            HfSaver.save(m, dense, Map.of());
+        }
+        assertEquals(0.0, value(run("info", "--model", dense.toString()), "sparsity"));
+        Path out = tmp.resolve("wanda");
+        String pruned = run("prune", "--model", dense.toString(), "--method", "wanda", "--sparsity", "0.5",
+                "--calib-samples", "2", "--seqlen", "8", "--calib-corpus", "moby-dick", "--out", out.toString());
+        assertEquals(0.5, value(pruned, "sparsity"), 1e-12);
+        assertEquals(0.5, value(run("info", "--model", out.toString()), "sparsity"), 1e-12);
+        Path nm = tmp.resolve("sgpt");
+        run("prune", "--model", dense.toString(), "--method", "sparsegpt", "--nm", "2:4", "--calib-samples", "2",
+                "--seqlen", "8", "--calib-corpus", "moby-dick", "--out", nm.toString());
+        assertEquals(0.5, value(run("info", "--model", nm.toString()), "sparsity"), 1e-12);
+    }
+
+    @Test
+    void badPatternsAreUsageErrors() {
+        var e = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {
+            "prune", "--model", "x", "--method", "wanda", "--out", "y"}));
+        assertTrue(e.getMessage().contains("--sparsity") && e.getMessage().contains("--nm"), e.getMessage());
+        var e2 = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {
+            "prune", "--model", "x", "--method", "wanda", "--sparsity", "half", "--out", "y"}));
+        assertTrue(e2.getMessage().contains("'half'"), e2.getMessage());
+        var e3 = assertThrows(IllegalArgumentException.class, () -> Main.run(new String[] {
+            "prune", "--model", "x", "--method", "wanda", "--nm", "4:2", "--out", "y"}));
+        assertTrue(e3.getMessage().contains("4:2"), e3.getMessage());
+    }
+}
