@@ -15,7 +15,6 @@ import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 import prunekit.prune.LayerPruner;
-import prunekit.prune.MeanShift;
 import prunekit.prune.ProjectionCompensation;
 
 /**
@@ -65,8 +64,8 @@ final class PruneCommand {
             System.out.printf("selection_seconds=%.2f%n", r.selectionSeconds());
             try (LlamaModel pruned = r.model()) {
                 if (a.has("compensate")) {
-                    MeanShift shift = MeanShift.measure(model, pruned, r.survivors(), calibration, 4);
-                    int j = shift.largest(1)[0];
+                    int j = ProjectionCompensation.largestShiftLayer(model, pruned, r.survivors(), calibration,
+                            ProjectionCompensation.Config.DEFAULT);
                     ProjectionCompensation.Result c = ProjectionCompensation.apply(model, pruned, j, r.survivors()[j],
                             calibration, ProjectionCompensation.Config.DEFAULT);
                     provenance.put("compensation", "projection at pruned layer " + j + " (original " + r.survivors()[j]

@@ -18,7 +18,6 @@ import prunekit.eval.TaskLoader;
 import prunekit.importance.LayerImportance;
 import prunekit.model.LlamaModel;
 import prunekit.prune.LayerPruner;
-import prunekit.prune.MeanShift;
 import prunekit.prune.ProjectionCompensation;
 
 /**
@@ -33,7 +32,7 @@ import prunekit.prune.ProjectionCompensation;
  * (iterative) — what a k-layer run would have taken.
  *
  * <p>Compensation is applied at the surviving layer whose per-channel mean shifts most
- * ({@link MeanShift#largest}), on the same calibration windows used for selection.
+ * ({@link ProjectionCompensation#largestShiftLayer}), on the same calibration windows used for selection.
  */
 public final class LayerPruningGrid {
 
@@ -174,8 +173,8 @@ public final class LayerPruningGrid {
             return new double[] {0, Double.NaN, Double.NaN};
         }
         long t0 = System.nanoTime();
-        MeanShift shift = MeanShift.measure(original, pruned, survivors, calibration, 4);
-        int j = shift.largest(1)[0];
+        int j = ProjectionCompensation.largestShiftLayer(original, pruned, survivors, calibration,
+                ProjectionCompensation.Config.DEFAULT);
         ProjectionCompensation.Result r = comp == Compensation.PROJECTION
                 ? ProjectionCompensation.apply(original, pruned, j, survivors[j], calibration,
                         ProjectionCompensation.Config.DEFAULT)

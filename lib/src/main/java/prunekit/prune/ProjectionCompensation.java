@@ -109,6 +109,16 @@ public final class ProjectionCompensation {
 
     private ProjectionCompensation() {}
 
+    /**
+     * GradMAP's choice of where to compensate: the pruned layer whose per-channel mean output
+     * shifts most from its original layer's ({@link MeanShift#largest}). Apply there with
+     * {@code survivors[j]} as the original layer.
+     */
+    public static int largestShiftLayer(LlamaModel original, LlamaModel pruned, int[] survivors, int[][] calibration,
+            Config config) {
+        return MeanShift.measure(original, pruned, survivors, calibration, config.microBatch()).largest(1)[0];
+    }
+
     /** Least-squares P at {@code prunedLayer} towards the original's {@code originalLayer} output, folded in. */
     public static Result apply(LlamaModel original, LlamaModel pruned, int prunedLayer, int originalLayer,
             int[][] calibration, Config config) {
