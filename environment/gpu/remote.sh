@@ -152,6 +152,20 @@ for s in $steps; do
       done ;;
     smoke) step experiment-smoke 300 experiment layer-pruning --model smollm2 --methods gradmap --remove 1,2 \
              --calib-samples 2 --seqlen 32 --eval-seqlen 64 --eval-tokens 512 --record gpu-smoke-test ;;
+    # GBLM-Pruner's grid (SparseGPT stays on the CPU: ND4J's 320 MB native library does not fit the calls)
+    wmain) step gblm-main "${GRID_TIMEOUT:-560}" experiment weight-pruning --model smollm2 \
+             --methods magnitude,wanda,gblm --sweep none --calib-counts none --alphas none --record gpu-gblm ;;
+    wsweep) step gblm-sweep "${GRID_TIMEOUT:-560}" experiment weight-pruning --model smollm2 --methods magnitude,wanda,gblm \
+             --patterns 0.5 --sweep 0.1,0.3,0.6,0.7 --calib-counts none --alphas none --tasks none --record gpu-gblm-sweep ;;
+    wstudy) step gblm-study "${GRID_TIMEOUT:-560}" experiment weight-pruning --model smollm2 --methods wanda,gblm \
+             --patterns 0.5 --sweep none --calib-counts 16,64 --tasks none --record gpu-gblm-study ;;
+    slm)   # the paper's calibration (10 x 128) at two thresholds, then 128 x 256 at one
+           for v in "0.85 10 128" "0.9 10 128" "0.9 128 256"; do
+             set -- $v; tag="slm-T$1-n$2"
+             step "$tag" 400 prune --model smollm2 --method slm --threshold $1 --calib-samples $2 --seqlen $3 --out "$PK/$tag"
+             [ -f "$PK/$tag/config.json" ] && step "ppl-$tag" 200 ppl --model "$PK/$tag" \
+               --corpus brown --split test --seqlen 256 --max-eval-tokens 16384 --record gpu-slm
+           done ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac

@@ -15,7 +15,6 @@ import prunekit.eval.Perplexity;
 import prunekit.eval.ResultRecord;
 import prunekit.eval.Results;
 import prunekit.eval.TaskLoader;
-import prunekit.model.Devices;
 import prunekit.model.Generator;
 import prunekit.model.LlamaConfig;
 import prunekit.model.LlamaModel;
@@ -45,6 +44,7 @@ public final class Main {
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
             "  " + ExperimentCommand.USAGE,
+            "  " + ExperimentCommand.WEIGHT_USAGE,
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
             "--record NAME appends the result to data/results/NAME.csv.");
 
@@ -150,7 +150,7 @@ public final class Main {
             System.out.println("tokens=" + r.tokens());
             System.out.println("nll=" + r.nll());
             System.out.printf("seconds=%.1f%n", r.seconds());
-            record(a, ResultRecord.of(run(m), r));
+            record(a, ResultRecord.of(run(a, m), r));
             System.out.println("ppl=" + r.ppl());
         }
         return 0;
@@ -172,7 +172,7 @@ public final class Main {
             System.out.println("acc_stderr=" + r.accStderr());
             System.out.println("acc_norm_stderr=" + r.accNormStderr());
             System.out.printf("seconds=%.1f%n", r.seconds());
-            for (ResultRecord rec : ResultRecord.of(run(m), r, 0)) { // seqlen 0: each item is scored whole
+            for (ResultRecord rec : ResultRecord.of(run(a, m), r, 0)) { // seqlen 0: each item is scored whole
                 record(a, rec);
             }
             System.out.println("acc=" + r.acc() + " acc_norm=" + r.accNorm());
@@ -206,8 +206,22 @@ public final class Main {
         return 0;
     }
 
-    private static ResultRecord.Run run(LlamaModel m) {
-        return new ResultRecord.Run("dense", "", 0, Devices.choose().toString());
+    /**
+     * What a record says produced the model: a directory saved by {@code prune} carries its method and
+     * settings in config.json (the merge log and calibration text left out); anything else is "dense".
+     */
+    private static ResultRecord.Run run(Args a, LlamaModel m) {
+        Map<String, String> notes = HfSaver.provenance(Path.of(a.required("model")));
+        if (!notes.containsKey("method")) return new ResultRecord.Run("dense", "", 0, m.device().toString());
+        StringBuilder settings = new StringBuilder();
+        notes.forEach((k, v) -> {
+            if (Set.of("name", "method", "decisions", "calibration").contains(k)) return;
+            if (settings.length() > 0) settings.append(';');
+            settings.append(k).append('=').append(v.replace(';', ' '));
+        });
+        String method = notes.get("method");
+        if (method.equals("slm") && notes.containsKey("merge_rule")) method = "slm-" + notes.get("merge_rule");
+        return new ResultRecord.Run(method, settings.toString(), 0, m.device().toString());
     }
 
     private static void record(Args a, ResultRecord r) {

@@ -56,6 +56,10 @@ class WeightPruneCommandTest {
                 "--calib-samples", "2", "--seqlen", "8", "--calib-corpus", "moby-dick", "--out", out.toString());
         assertEquals(0.5, value(pruned, "sparsity"), 1e-12);
         assertEquals(0.5, value(run("info", "--model", out.toString()), "sparsity"), 1e-12);
+        var notes = HfSaver.provenance(out);                 // what ppl/eval records name as the method
+        assertEquals("wanda", notes.get("method"));
+        assertEquals("sparsity=0.5", notes.get("pattern"));
+        assertEquals(Map.of(), HfSaver.provenance(tmp.resolve("no-such-dir")));
         Path nm = tmp.resolve("sgpt");
         run("prune", "--model", dense.toString(), "--method", "sparsegpt", "--nm", "2:4", "--calib-samples", "2",
                 "--seqlen", "8", "--calib-corpus", "moby-dick", "--out", nm.toString());

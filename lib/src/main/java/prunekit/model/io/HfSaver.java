@@ -28,6 +28,25 @@ public final class HfSaver {
     private HfSaver() {}
 
     /**
+     * The "prunekit" notes of a directory this class saved ({@code name}, {@code method}, ...), in
+     * file order; empty for anything else (a Hugging Face download, a GGUF or llama2.c file, a name).
+     */
+    public static Map<String, String> provenance(Path modelPath) {
+        Path cfg = modelPath.resolve("config.json");
+        if (!Files.isDirectory(modelPath) || !Files.isRegularFile(cfg)) return Map.of();
+        try {
+            JsonObject root = com.google.gson.JsonParser.parseString(Files.readString(cfg)).getAsJsonObject();
+            if (!root.has("prunekit") || !root.get("prunekit").isJsonObject()) return Map.of();
+            Map<String, String> out = new LinkedHashMap<>();
+            root.getAsJsonObject("prunekit").entrySet().forEach(e -> out.put(e.getKey(),
+                    e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString()));
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(cfg + ": unreadable config.json (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
      * @param provenance free-form notes stored in config.json under "prunekit" (method, settings)
      */
     public static void save(LlamaModel model, Path dir, Map<String, String> provenance) throws IOException {

@@ -1,0 +1,87 @@
+package prunekit.eval;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Result records (one measured number per row, {@link ResultRecord}) turned into one row per pruned
+ * model: {@code device, method, settings, calibration} and a column per measurement —
+ * {@code ppl}, {@code <task> acc}, {@code <task> acc_norm}, and every other metric by its name
+ * ({@code params}, {@code prune_s}, {@code select_s}, {@code sparsity}, ...). The leaderboard and
+ * the paper notebooks read their records through it.
+ *
+ * <p>Settings are the record's {@code key=value;...} text without its {@code calib=} entry, which
+ * becomes the {@code calibration} column; the device is shortened to {@code cpu} or {@code gpu}.
+ * When one model has the same measurement twice (a record appended by two runs), the last wins.
+ */
+public final class RecordPivot {
+
+    private RecordPivot() {}
+
+    /** The pivot of a {@link Results#load} table. */
+    public static Table of(Table records) {
+        for (String c : List.of("method", "settings", "data", "device", "metric", "value")) {
+            if (!records.columnNames().contains(c)) {
+                throw new IllegalArgumentException("not a result-record table: no column '" + c + "' (columns: "
+                        + records.columnNames() + ")");
+            }
+        }
+        Map<String, String[]> keys = new LinkedHashMap<>();
+        Map<String, Map<String, Double>> values = new HashMap<>();
+        List<String> measures = new ArrayList<>();
+        for (int r = 0; r < records.rowCount(); r++) {
+            String device = records.stringColumn("device").get(r).startsWith("gpu") ? "gpu" : "cpu";
+            String method = records.stringColumn("method").get(r);
+            String[] split = splitCalibration(records.stringColumn("settings").get(r));
+            String key = device + "|" + method + "|" + split[0] + "|" + split[1];
+            keys.putIfAbsent(key, new String[] {device, method, split[0], split[1]});
+            String measure = measure(records.stringColumn("metric").get(r), records.stringColumn("data").get(r));
+            if (!measures.contains(measure)) measures.add(measure);
+            values.computeIfAbsent(key, k -> new HashMap<>()).put(measure, records.doubleColumn("value").get(r));
+        }
+        Table out = Table.create("results", StringColumn.create("device"), StringColumn.create("method"),
+                StringColumn.create("settings"), StringColumn.create("calibration"));
+        for (String m : measures) out.addColumns(DoubleColumn.create(m));
+        keys.forEach((key, k) -> {
+            for (int i = 0; i < 4; i++) out.stringColumn(i).append(k[i]);
+            Map<String, Double> v = values.get(key);
+            for (String m : measures) out.doubleColumn(m).append(v.getOrDefault(m, Double.NaN));
+        });
+        return out;
+    }
+
+    /** The value of {@code key} in a {@code key=value;...} settings text, or "" when absent. */
+    public static String setting(String settings, String key) {
+        for (String kv : settings.split(";")) {
+            if (kv.startsWith(key + "=")) return kv.substring(key.length() + 1);
+        }
+        return "";
+    }
+
+    private static String measure(String metric, String data) {
+        if (metric.equals("acc") || metric.equals("acc_norm")) return data + " " + metric;
+        return metric;
+    }
+
+    /** {settings without calib=, the calib value}. */
+    private static String[] splitCalibration(String settings) {
+        StringBuilder rest = new StringBuilder();
+        String calib = "";
+        for (String kv : settings.split(";")) {
+            if (kv.isEmpty()) continue;
+            if (kv.startsWith("calib=")) {
+                calib = kv.substring("calib=".length());
+                continue;
+            }
+            if (rest.length() > 0) rest.append(';');
+            rest.append(kv);
+        }
+        return new String[] {rest.toString(), calib};
+    }
+}
