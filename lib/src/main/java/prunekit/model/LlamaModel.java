@@ -298,7 +298,8 @@ public final class LlamaModel implements AutoCloseable {
         q = q.transpose(0, 2, 1, 3);                                          // (B, H, T, D)
         k = repeatKv(k.transpose(0, 2, 1, 3), b, t);                          // (B, H, T, D)
         v = repeatKv(v.transpose(0, 2, 1, 3), b, t);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(mask);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        scores = scores.mul(OwnedArrays.scalar(scores, 1.0 / Math.sqrt(d))).add(mask);  // not mul(double): see OwnedArrays
         NDArray ctx = scores.softmax(-1).matMul(v)                            // (B, H, T, D)
                 .transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d);          // (B, T, H*D)
         if (inputs != null) {
@@ -332,7 +333,8 @@ public final class LlamaModel implements AutoCloseable {
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) · g. */
     static NDArray rmsNorm(NDArray x, NDArray gain, double eps) {
-        NDArray inv = x.square().mean(new int[] {-1}, true).add(eps).pow(-0.5);
+        NDArray ms = x.square().mean(new int[] {-1}, true);
+        NDArray inv = ms.add(OwnedArrays.scalar(ms, eps)).pow(OwnedArrays.scalar(ms, -0.5));  // owned scalars: see OwnedArrays
         return x.mul(inv).mul(gain);
     }
 

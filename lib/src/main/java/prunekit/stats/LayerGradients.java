@@ -12,6 +12,7 @@ import java.util.Map;
 import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
+import prunekit.model.OwnedArrays;
 import prunekit.model.TensorNames;
 import prunekit.model.Trace;
 
@@ -86,7 +87,7 @@ public final class LayerGradients {
                 try (NDManager step = model.manager().newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray mean = LmLoss.meanNll(model.forward(step, mb, Trace.NONE).logits(), mb);
-                    NDArray weighted = mean.mul(share);
+                    NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));   // not mul(double): see OwnedArrays
                     gc.backward(weighted);
                     loss += weighted.toType(DataType.FLOAT64, false).getDouble();
                 }
