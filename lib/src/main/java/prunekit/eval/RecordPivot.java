@@ -56,6 +56,22 @@ public final class RecordPivot {
         return out;
     }
 
+    /**
+     * One measurement of a pivot table: the row with this method, settings and (unless null)
+     * calibration; NaN when there is no such row or the row lacks the column.
+     */
+    public static double lookup(Table pivot, String method, String settings, String calibration, String column) {
+        if (!pivot.columnNames().contains(column)) return Double.NaN;
+        for (int r = 0; r < pivot.rowCount(); r++) {
+            if (pivot.stringColumn("method").get(r).equals(method) && pivot.stringColumn("settings").get(r).equals(settings)
+                    && (calibration == null || pivot.stringColumn("calibration").get(r).equals(calibration))
+                    && !pivot.doubleColumn(column).isMissing(r)) {
+                return pivot.doubleColumn(column).get(r);
+            }
+        }
+        return Double.NaN;
+    }
+
     /** The value of {@code key} in a {@code key=value;...} settings text, or "" when absent. */
     public static String setting(String settings, String key) {
         for (String kv : settings.split(";")) {

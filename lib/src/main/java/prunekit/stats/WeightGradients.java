@@ -130,12 +130,19 @@ public final class WeightGradients {
             model.setTrainable(true);
             LayerGradients.zeroGradients(model);
             try (Progress bar = Progress.start("per-sample gradients", calibration.length)) {
-                for (int[] window : calibration) {
-                    int[][] one = {window};
+                for (int s = 0; s < calibration.length; s++) {
+                    int[][] one = {calibration[s]};
                     // 1a. forward + backward of this sample's mean loss
                     try (NDManager step = model.manager().newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        gc.backward(LmLoss.meanNll(model.forward(step, one, Trace.NONE).logits(), one));
+                        NDArray loss = LmLoss.meanNll(model.forward(step, one, Trace.NONE).logits(), one);
+                        double value = loss.toArray()[0].doubleValue();          // float32, float16 or float64
+                        if (!Double.isFinite(value)) {
+                            throw new IllegalStateException("calibration window " + s + " of " + calibration.length
+                                    + ": non-finite loss " + value + " on " + model.config().name()
+                                    + " (check the tokens and the model's weights)");
+                        }
+                        gc.backward(loss);
                     }
                     // 1b. l1 += |α g|, l2 += (α g)², then zero the gradients for the next sample
                     for (int l = 0; l < layers; l++) {
@@ -144,6 +151,10 @@ public final class WeightGradients {
                             try (NDManager tmp = acc.newSubManager()) {
                                 NDArray g = e.getValue().getGradient();
                                 g.attach(tmp);
+                                if (!finite(g)) {
+                                    throw new IllegalStateException(key + ": non-finite gradient from calibration window "
+                                            + s + " of " + calibration.length + " (its loss was finite)");
+                                }
                                 NDArray scaled = g.mul(scale);
                                 l1.get(key).addi(scaled.abs());
                                 l2.get(key).addi(scaled.square());
@@ -170,6 +181,12 @@ public final class WeightGradients {
         } finally {
             LayerGradients.zeroGradients(model);
             model.setTrainable(wasTrainable);
+        }
+    }
+
+    private static boolean finite(NDArray g) {
+        try (NDArray bad = g.isNaN().logicalOr(g.isInfinite()); NDArray any = bad.any()) {
+            return !any.getBoolean();
         }
     }
 

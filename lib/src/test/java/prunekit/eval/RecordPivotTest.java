@@ -39,6 +39,10 @@ class RecordPivotTest {
         assertEquals(0.89, p.doubleColumn("cloze acc").get(1));
         assertEquals("cpu", p.stringColumn("device").get(2));
         assertTrue(p.doubleColumn("prune_s").isMissing(0));     // not measured for that model
+        assertEquals(105, RecordPivot.lookup(p, "wanda", "sparsity=0.5", "brown:16x256", "ppl"));
+        assertEquals(102, RecordPivot.lookup(p, "wanda", "sparsity=0.5", null, "ppl"));
+        assertTrue(Double.isNaN(RecordPivot.lookup(p, "dense", "sparsity=0", null, "prune_s")));
+        assertTrue(Double.isNaN(RecordPivot.lookup(p, "gblm", "sparsity=0.5", null, "ppl")));
         assertEquals("16", RecordPivot.setting("a=1;b=16;c=", "b"));
         assertEquals("", RecordPivot.setting("a=1", "z"));
     }
