@@ -1,5 +1,6 @@
 package prunekit.cli;
 
+import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,8 +42,11 @@ public final class Main {
             "  cka      --model M --out FILE.csv [--calib-samples 16] [--seqlen 128] [--batch 8] [--skip-first 0]",
             "  prune    --model M --method " + WeightPruneCommand.METHODS + " --sparsity S|--nm N:M",
             "           [--gblm-norm l2|l1] [--alpha 100] [--calib-corpus brown] [--calib-samples 32] [--seqlen 256] --out DIR",
+            "           [--no-stats-cache]   (gblm: compute the gradient statistics in memory, bypassing data/cache/stats/)",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
-            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5]   (forward and forward+backward tokens/s)",
+            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10]",
+            "           (forward and forward+backward tokens/s, model GFLOP/s, peak memory; then the GFLOP/s of an",
+            "           N x N float32 matMul, this machine's ceiling; --matmul-size 0 skips it)",
             "  " + ExperimentCommand.USAGE,
             "  " + ExperimentCommand.WEIGHT_USAGE,
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
@@ -86,7 +90,8 @@ public final class Main {
             case "export":
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
-                return bench(new Args(cmd, argv, 1, Set.of("model", "seqlen", "batch", "iterations")));
+                return bench(new Args(cmd, argv, 1,
+                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations")));
             case "experiment":
                 return ExperimentCommand.run(argv);
             default:
@@ -196,11 +201,32 @@ public final class Main {
         int seqLen = a.integer("seqlen", 256);
         int batch = a.integer("batch", 1);
         int iterations = a.integer("iterations", 5);
+        int matmulSize = a.integer("matmul-size", 2048);
+        int matmulIterations = a.integer("matmul-iterations", 10);
+        if (seqLen < 1 || batch < 1 || iterations < 1 || matmulSize < 0 || matmulIterations < 1) {
+            throw new Args.UsageException("bench: --seqlen, --batch, --iterations and --matmul-iterations must be >= 1"
+                    + " and --matmul-size >= 0, got seqlen=" + seqLen + " batch=" + batch + " iterations=" + iterations
+                    + " matmul-size=" + matmulSize + " matmul-iterations=" + matmulIterations);
+        }
         try (LlamaModel m = Models.load(a.required("model"))) {
+            if (seqLen > m.config().maxSequenceLength()) {
+                throw new Args.UsageException("bench: --seqlen " + seqLen + " exceeds " + m.config().name()
+                        + "'s maximum sequence length " + m.config().maxSequenceLength());
+            }
             System.out.println("model=" + m.config().name());
-            System.out.println("device=" + m.device() + " threads=" + Runtime.getRuntime().availableProcessors());
-            System.out.println(ModelBenchmark.forward(m, batch, seqLen, iterations));
-            System.out.println(ModelBenchmark.forwardBackward(m, batch, seqLen, iterations));
+            System.out.println("device=" + m.device());
+            System.out.println("djl=" + Engine.getDjlVersion());
+            System.out.println("engine=" + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+            System.out.println("threads=" + ModelBenchmark.intraOpThreads());          // PyTorch intra-op threads
+            System.out.println("interop_threads=" + ModelBenchmark.interOpThreads());
+            System.out.println("batch=" + batch);
+            System.out.println("seqlen=" + seqLen);
+            System.out.println("iterations=" + iterations);
+            System.out.println(ModelBenchmark.forward(m, batch, seqLen, iterations).keyValues());
+            System.out.println(ModelBenchmark.forwardBackward(m, batch, seqLen, iterations).keyValues());
+            if (matmulSize > 0) {                          // after the model phases: its arrays stay out of their peaks
+                System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations).keyValues());
+            }
             System.out.println("peak_rss_mb=" + ModelBenchmark.peakRssMb());
         }
         return 0;

@@ -17,7 +17,10 @@ import prunekit.model.io.HfSaver;
 /**
  * {@code prunekit prune --method slm}: Sliding Layer Merging with threshold T, a merge rule and a
  * merge range, saved as a Hugging Face directory that {@code --model DIR} loads; the merges and
- * every decision go into the provenance.
+ * every decision go into the provenance. Prints the wall time of each phase: {@code load_seconds}
+ * (model), {@code calibration_seconds} (sampling the windows), {@code selection_seconds} (the search:
+ * the dense model's reference outputs, each candidate merge and its similarity, the merges kept) and
+ * {@code save_seconds}.
  */
 final class MergeCommand {
 
@@ -42,16 +45,21 @@ final class MergeCommand {
         }
         long seed = a.integer("seed", 0);
         String corpus = a.get("calib-corpus", "brown");
+        long t0 = System.nanoTime();
         try (LlamaModel model = Models.load(a.required("model"))) {
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.println("model=" + model.config().name());
             SlidingMerge.Config cfg = SlidingMerge.Config.forModel(model.config().layers()).withThreshold(threshold);
             if (a.has("protect")) {
                 int[] range = range(a.required("protect"));
                 cfg = cfg.withProtect(range[0], range[1]);
             }
+            long t1 = System.nanoTime();
             List<int[]> windows = CalibrationSampler.sample(corpus, model.tokenizer(), new CalibrationSampler.Config(
                     a.integer("calib-samples", SlidingMerge.PAPER_SAMPLES), a.integer("seqlen", SlidingMerge.PAPER_SEQLEN),
                     seed));
             int[][] calibration = windows.toArray(new int[0][]);
+            double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
             SlidingMerge.Result r = SlidingMerge.merge(model, rule, calibration, cfg);
             try (LlamaModel merged = r.model()) {
                 StringBuilder log = new StringBuilder();
@@ -70,10 +78,15 @@ final class MergeCommand {
                 provenance.put("decisions", log.toString());
                 provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of "
                         + corpus + ", seed " + seed);
+                long t2 = System.nanoTime();
                 HfSaver.save(merged, out, provenance);
+                double saveSeconds = (System.nanoTime() - t2) / 1e9;
                 System.out.println("merge_rule=" + r.rule());
                 System.out.println("merged_windows=" + r.mergesText());
+                System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
+                System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
                 System.out.printf(Locale.ROOT, "selection_seconds=%.2f%n", r.seconds());
+                System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
                 System.out.println("layers=" + merged.config().layers());
             }
             System.out.println("out=" + out.toAbsolutePath());

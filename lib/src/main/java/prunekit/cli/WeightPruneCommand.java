@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import prunekit.data.CalibrationSampler;
@@ -23,7 +24,11 @@ import prunekit.stats.WeightGradients;
  * {@code prunekit prune --method magnitude|wanda|sparsegpt|gblm --sparsity S|--nm N:M}: zero weights
  * inside the decoder's linear layers (unstructured or N:M, per output row) with {@link WeightPruner},
  * and save a Hugging Face directory that {@code --model DIR} loads. GBLM's gradient statistics are
- * cached under {@code data/cache/stats/}.
+ * cached under {@code data/cache/stats/} ({@code --no-stats-cache}: computed in memory, nothing read
+ * or written there). Prints the wall time of each phase: {@code load_seconds} (model),
+ * {@code calibration_seconds} (sampling the windows), {@code gradient_seconds} (GBLM's gradient
+ * statistics; 0 when read from the cache, see {@code gradient_cache}), {@code prune_seconds} (the
+ * layer-by-layer loop: input statistics, scores, masks and the edited weights) and {@code save_seconds}.
  */
 final class WeightPruneCommand {
 
@@ -42,21 +47,32 @@ final class WeightPruneCommand {
         Path out = Path.of(a.required("out"));
         long seed = a.integer("seed", 0);
         String corpus = a.get("calib-corpus", "brown");
+        long t0 = System.nanoTime();
         try (LlamaModel model = Models.load(a.required("model"))) {
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.println("model=" + model.config().name());
+            long t1 = System.nanoTime();
             CalibrationSampler.Config cc = new CalibrationSampler.Config(a.integer("calib-samples", 32),
                     a.integer("seqlen", 256), seed);
             int[][] calibration = CalibrationSampler.sample(corpus, model.tokenizer(), cc).toArray(new int[0][]);
+            double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
             WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
             WeightPruner.Result r;
             double gradientSeconds = 0;
+            String gradientCache = "none";   // GBLM: "off" (--no-stats-cache), "computed" (and cached) or "hit"
             if (method.equals("sparsegpt")) {
                 r = WeightPruner.prune(model, SparseGpt.DEFAULT, calibration, cfg);
             } else {
                 WeightImportance metric = metric(a, method);
                 WeightGradients grads = null;
-                if (metric.needsGradients()) {
+                if (metric.needsGradients() && a.has("no-stats-cache")) {
+                    grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
+                    gradientSeconds = grads.seconds();
+                    gradientCache = "off";
+                } else if (metric.needsGradients()) {
                     grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
                     gradientSeconds = grads.seconds();
+                    gradientCache = gradientSeconds > 0 ? "computed" : "hit";
                 }
                 r = WeightPruner.prune(model, metric, grads, calibration, cfg);
             }
@@ -65,11 +81,17 @@ final class WeightPruneCommand {
             provenance.put("pattern", pattern.settings());
             provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of " + corpus
                     + ", seed " + seed);
+            long t2 = System.nanoTime();
             HfSaver.save(model, out, provenance);
+            double saveSeconds = (System.nanoTime() - t2) / 1e9;
             System.out.println("method=" + r.method());
             System.out.println("pattern=" + pattern.label());
-            System.out.printf("gradient_seconds=%.1f%n", gradientSeconds);
-            System.out.printf("prune_seconds=%.1f%n", r.seconds());
+            System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
+            System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
+            System.out.println("gradient_cache=" + gradientCache);
+            System.out.printf(Locale.ROOT, "gradient_seconds=%.1f%n", gradientSeconds);
+            System.out.printf(Locale.ROOT, "prune_seconds=%.1f%n", r.seconds());
+            System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
             System.out.println("out=" + out.toAbsolutePath());
             System.out.println("sparsity=" + r.overallSparsity());
         } catch (IOException e) {

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# prunekit against PyTorch + Hugging Face transformers, on this machine, on SmolLM2-135M, in one run
+# (issue #9). A benchmark, not a test: run it on an idle machine; it takes minutes.
+#
+#   bash environment/bench-vs-pytorch.sh [--quick] [--pruning] [--no-bench] [--setup-only]
+#
+# 1. A throwaway virtualenv, data/cache/bench-venv/ (git-ignored), with pinned versions from PyPI:
+#    torch 2.7.1 (the same PyTorch release as DJL's pytorch-native-cpu 2.7.1 that prunekit runs on),
+#    transformers 4.57.6, safetensors 0.7.0, numpy 2.3.5. PyPI's only torch wheel for Linux x86_64 is
+#    the CUDA build (2.7.1+cu126): pip also installs the nvidia-*-cu12 wheels and triton, about 3 GB of
+#    downloads and 5.4 GB on disk. There is no CPU-only torch on PyPI for x86_64 (those wheels live on
+#    PyTorch's own index, which this machine cannot reach), and `pip install --no-deps torch` does not
+#    import (libtorch_cuda.so needs the CUDA libraries). Without a GPU the CUDA build runs on the CPU;
+#    the CUDA libraries are loaded and unused. A second run reuses the virtualenv.
+# 2. The model once in Hugging Face layout, float32 (bin/prunekit export --model smollm2 into
+#    data/cache/bench-model/): both sides load the same weights from the same files.
+# 3. Per sequence length (BENCH_SEQLENS), batch 1, random tokens (the same ids on both sides), both
+#    processes on BENCH_THREADS intra-op and inter-op threads:
+#      prunekit: bin/prunekit bench (forward; forward+backward of the mean next-token NLL with the
+#                decoder weights trainable; a 2048² float32 matmul: the GFLOP/s ceiling);
+#      PyTorch:  environment/bench/pytorch_bench.py, the same phases on AutoModelForCausalLM, once
+#                per attention implementation in BENCH_ATTN (eager, sdpa);
+#    each phase: one warm-up, then the median of BENCH_ITERS runs. Then one table (tokens/s, the
+#    ratio prunekit/PyTorch, peak resident MiB, achieved GFLOP/s and % of the matmul ceiling), and
+#    the numbers appended as result records to data/results/bench-vs-pytorch.csv.
+# 4. --pruning (off by default: minutes per method): every pruning method end to end from the command
+#    line, small calibration (8 windows x 128 tokens of Brown), each one's wall time and the phases
+#    it prints (load, calibration, statistics, selection/scoring, editing, save), as a table and as
+#    records (metric prune_<phase>_s) in the same CSV. The pruned models are deleted after each run.
+#
+# Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
+#                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
+#        --pruning     also run part 4;  --no-bench  skip part 3;  --setup-only  steps 1 and 2 only
+# Environment (defaults): BENCH_ITERS (5), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
+#   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
+#   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_PRUNE_MODEL (smollm2),
+#   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128).
+# Outputs of every command are kept in data/cache/bench-runs/<UTC time>/.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+quick=0 pruning=0 bench=1 setup_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --pruning) pruning=1 ;;
+    --no-bench) bench=0 ;;
+    --setup-only) setup_only=1 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --pruning --no-bench --setup-only)" >&2
+       exit 2 ;;
+  esac
+done
+
+iters=${BENCH_ITERS:-5}
+matmul_iters=${BENCH_MATMUL_ITERS:-10}
+calib_samples=${BENCH_CALIB_SAMPLES:-8}
+calib_seqlen=${BENCH_CALIB_SEQLEN:-128}
+if [ "$quick" = 1 ]; then
+  iters=1 matmul_iters=1
+  calib_samples=${BENCH_CALIB_SAMPLES:-2} calib_seqlen=${BENCH_CALIB_SEQLEN:-32}
+  csv=${BENCH_CSV:-none}
+else
+  csv=${BENCH_CSV:-data/results/bench-vs-pytorch.csv}
+fi
+seqlens=${BENCH_SEQLENS:-128 256}
+threads=${BENCH_THREADS:-2}
+attns=${BENCH_ATTN:-eager sdpa}
+matmul_n=${BENCH_MATMUL_N:-2048}
+prune_model=${BENCH_PRUNE_MODEL:-smollm2}
+prune_methods=${BENCH_PRUNE_METHODS:-gradmap block-influence ppl taylor magnitude wanda sparsegpt gblm slm}
+[ "$csv" = none ] && csv=""
+
+positive() {   # name value: a whole number >= 1, or exit naming the variable
+  [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "bench-vs-pytorch.sh: $1 must be a whole number >= 1, got '$2'" >&2; exit 2; }
+}
+positive BENCH_ITERS "$iters"; positive BENCH_MATMUL_ITERS "$matmul_iters"; positive BENCH_THREADS "$threads"
+positive BENCH_MATMUL_N "$matmul_n"; positive BENCH_CALIB_SAMPLES "$calib_samples"
+positive BENCH_CALIB_SEQLEN "$calib_seqlen"
+for t in $seqlens; do positive "BENCH_SEQLENS entry" "$t"; done
+
+# ---- 1. the virtualenv -------------------------------------------------------------------------
+venv=data/cache/bench-venv
+requirements="torch==2.7.1 transformers==4.57.6 safetensors==0.7.0 numpy==2.3.5"
+stamp="$venv/prunekit-requirements.txt"          # written after a complete install: what it holds
+if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$requirements" ]; then
+  echo "virtualenv: reusing $venv ($requirements)"
+else
+  echo "virtualenv: creating $venv and installing $requirements from PyPI (about 3 GB of wheels, once)"
+  python3 -m venv --clear "$venv"
+  "$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check $requirements
+  "$venv/bin/pip" freeze --disable-pip-version-check > "$venv/pip-freeze.txt"
+  echo "$requirements" > "$stamp"
+  echo "virtualenv: $(du -sh "$venv" | cut -f1) installed; versions in $venv/pip-freeze.txt"
+fi
+
+# ---- 2. the library and the exported model ---------------------------------------------------
+jar=lib/target/prunekit-0.1.0-SNAPSHOT.jar
+if [ -f "$jar" ] && [ -n "$(find lib/src/main -newer "$jar" -print -quit)" ]; then
+  echo "bench-vs-pytorch.sh: $jar is older than lib/src/main; rebuild it first: mvn -q -B -o -DskipTests package" >&2
+  exit 1
+fi
+model_dir=data/cache/bench-model
+if [ -f "$model_dir/config.json" ] && [ -f "$model_dir/model.safetensors" ]; then
+  echo "model: reusing $model_dir"
+else
+  echo "model: exporting smollm2 to $model_dir (Hugging Face layout, float32)"
+  rm -rf "$model_dir.partial"
+  bin/prunekit export --model smollm2 --out "$model_dir.partial" > /dev/null
+  mv "$model_dir.partial" "$model_dir"               # a complete export or none: an interrupted one is redone
+fi
+[ "$setup_only" = 1 ] && { echo "setup done"; exit 0; }
+
+out="data/cache/bench-runs/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+echo "outputs: $out"
+export PRUNEKIT_DEVICE=cpu
+java_threads="-Dai.djl.pytorch.num_threads=$threads -Dai.djl.pytorch.num_interop_threads=$threads"
+
+# ---- 3. prunekit against PyTorch ---------------------------------------------------------------
+if [ "$bench" = 1 ]; then
+  for t in $seqlens; do
+    echo "seqlen $t: prunekit (iterations: $iters)"
+    PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" \
+        --seqlen "$t" --batch 1 --iterations "$iters" --matmul-size "$matmul_n" --matmul-iterations "$matmul_iters" \
+        > "$out/prunekit-$t.out" 2> "$out/prunekit-$t.err" \
+      || { echo "bench-vs-pytorch.sh: prunekit bench failed at seqlen $t:" >&2; cat "$out/prunekit-$t.err" >&2; exit 1; }
+    for attn in $attns; do
+      echo "seqlen $t: PyTorch, attn=$attn"
+      rc=0
+      HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py \
+          --model "$model_dir" --seqlen "$t" --batch 1 --iterations "$iters" --attn "$attn" \
+          --threads "$threads" --interop-threads "$threads" --matmul-size "$matmul_n" \
+          --matmul-iterations "$matmul_iters" > "$out/pytorch-$attn-$t.out" 2> "$out/pytorch-$attn-$t.err" || rc=$?
+      if [ "$rc" = 3 ]; then                        # this transformers has no such attention: skip it
+        echo "  skipped: $(tail -n 1 "$out/pytorch-$attn-$t.err")"
+        rm -f "$out/pytorch-$attn-$t.out"
+      elif [ "$rc" != 0 ]; then
+        echo "bench-vs-pytorch.sh: pytorch_bench.py --attn $attn failed at seqlen $t:" >&2
+        cat "$out/pytorch-$attn-$t.err" >&2
+        exit 1
+      fi
+    done
+  done
+  python3 environment/bench/report.py bench --dir "$out" ${csv:+--csv "$csv"}
+fi
+
+# ---- 4. every pruning method end to end ---------------------------------------------------------
+if [ "$pruning" = 1 ]; then
+  n_methods=$(wc -w <<< "$prune_methods")
+  i=0
+  for method in $prune_methods; do
+    i=$((i + 1))
+    case "$method" in
+      gradmap|block-influence|ppl|taylor) settings="remove_layers=6"; opts=(--remove-layers 6) ;;
+      magnitude|wanda|sparsegpt) settings="sparsity=0.5"; opts=(--sparsity 0.5) ;;
+      gblm) settings="sparsity=0.5"; opts=(--sparsity 0.5 --no-stats-cache) ;;   # gradients computed, never cached
+      slm) settings="threshold=0.9;merge=paper"; opts=(--threshold 0.9) ;;
+      *) echo "bench-vs-pytorch.sh: unknown method '$method' in BENCH_PRUNE_METHODS (accepted: gradmap" \
+              "block-influence ppl taylor magnitude wanda sparsegpt gblm slm)" >&2; exit 2 ;;
+    esac
+    pruned="data/cache/bench-pruned/$method"
+    rm -rf "$pruned"
+    log="$out/prune-$method"
+    timer=()
+    [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "peak_rss_kb=%M" -o "$log.time")   # GNU time: peak memory
+    printf '[%d/%d] prune --method %s ... ' "$i" "$n_methods" "$method"
+    start=$(date +%s.%N)
+    rc=0
+    PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" ${timer[@]+"${timer[@]}"} \
+        bin/prunekit prune --model "$prune_model" --method "$method" "${opts[@]}" --calib-corpus brown \
+        --calib-samples "$calib_samples" --seqlen "$calib_seqlen" --seed 0 --out "$pruned" \
+        > "$log.out" 2> "$log.err" || rc=$?
+    end=$(date +%s.%N)
+    wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+    {
+      echo "wall_seconds=$wall"
+      echo "exit_code=$rc"
+      [ -f "$log.time" ] && grep '^peak_rss_kb=' "$log.time"
+      echo "bench_order=$i"
+      echo "bench_model=$prune_model"
+      echo "bench_settings=$settings;calib=${calib_samples}x${calib_seqlen};threads=$threads"
+      echo "bench_data=brown calibration, $calib_samples x $calib_seqlen tokens, seed 0"
+      echo "bench_seqlen=$calib_seqlen"
+      echo "bench_samples=$calib_samples"
+    } >> "$log.out"
+    rm -rf "$pruned"                                  # the save was timed; the model is not needed
+    if [ "$rc" = 0 ]; then echo "${wall} s"; else echo "failed (exit $rc, see $log.err)"; fi
+  done
+  rmdir data/cache/bench-pruned 2>/dev/null || true
+  python3 environment/bench/report.py prune --dir "$out" ${csv:+--csv "$csv"}
+fi

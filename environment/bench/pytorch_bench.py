@@ -1,0 +1,206 @@
+"""The PyTorch + Hugging Face transformers side of environment/bench-vs-pytorch.sh.
+
+Measures, on a Hugging Face directory (as written by `bin/prunekit export`), what
+`bin/prunekit bench` measures on the same directory, the same way:
+
+- the same random tokens: B rows of T ids from java.util.Random(0).nextInt(V), drawn here by a
+  copy of Java's generator, so that the loss of both sides can be compared;
+- forward: one pass under torch.no_grad(), all logits computed and summed (prunekit sums the
+  logits too);
+- fwdbwd: forward, the mean next-token negative log-likelihood (labels = inputs, position t
+  predicts token t+1), backward, gradients cleared; as in prunekit only the decoder layers'
+  weights require gradients, the embedding, the tied head and the final norm are frozen;
+- each phase: one warm-up run, then the median (and the best) of N timed runs;
+- peak resident memory of this process (getrusage ru_maxrss) after each phase, MiB;
+- the matmul ceiling: an n x n float32 product, 2 n^3 FLOPs, median of N after a warm-up.
+
+Model FLOPs per token use prunekit's count (ModelBenchmark.forwardFlopsPerToken), here from the
+Hugging Face config; the report checks that both sides agree.
+
+Prints key=value lines with the same keys as `prunekit bench`. Exits 3 when the requested
+attention implementation is not available in this transformers version, 2 on bad arguments,
+1 on a bad model directory.
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True, help="Hugging Face directory (config.json, model.safetensors)")
+    p.add_argument("--seqlen", type=int, default=256)
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--iterations", type=int, default=5, help="timed runs per phase, after one warm-up")
+    p.add_argument("--attn", default="eager", help="transformers attn_implementation: eager or sdpa")
+    p.add_argument("--threads", type=int, default=2, help="intra-op threads (torch.set_num_threads)")
+    p.add_argument("--interop-threads", type=int, default=0, help="inter-op threads (0: torch's default)")
+    p.add_argument("--matmul-size", type=int, default=2048, help="0 skips the matmul ceiling")
+    p.add_argument("--matmul-iterations", type=int, default=10)
+    a = p.parse_args()
+    for name in ("seqlen", "batch", "iterations", "threads", "matmul_iterations"):
+        if getattr(a, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(a, name)}")
+    if a.matmul_size < 0 or a.interop_threads < 0:
+        p.error(f"--matmul-size and --interop-threads must be >= 0, got {a.matmul_size}, {a.interop_threads}")
+    return a
+
+
+def peak_rss_mb():
+    """Peak resident set size of this process so far, MiB (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def flops_per_token(cfg, seqlen):
+    """prunekit's model FLOP count, matrix products only (2 FLOPs per multiply-add).
+
+    forward  F(T)  = 2 L P_layer + 2 V C + 4 L T H D
+    fwd+bwd  Fb(T) = 3 (2 L P_layer + 4 L T H D) + 2 (2 V C)     (embedding and head frozen)
+    P_layer = C H D (q) + 2 C K D (k, v) + H D C (o) + 3 C I (gate, up, down)
+    """
+    layers, c, inter = cfg["num_hidden_layers"], cfg["hidden_size"], cfg["intermediate_size"]
+    heads = cfg["num_attention_heads"]
+    kv_heads = cfg.get("num_key_value_heads", heads)
+    head_dim = cfg.get("head_dim") or c // heads
+    p_layer = 2 * c * heads * head_dim + 2 * c * kv_heads * head_dim + 3 * c * inter
+    head = 2 * cfg["vocab_size"] * c
+    attention = 4 * layers * seqlen * heads * head_dim
+    return 2 * layers * p_layer + head + attention, 3 * (2 * layers * p_layer + attention) + 2 * head
+
+
+def java_random_ints(seed, bound, count):
+    """`count` draws of java.util.Random(seed).nextInt(bound): its 48-bit linear congruential
+    generator, next(31), and nextInt's rejection of the last partial block of values."""
+    mask = (1 << 48) - 1
+    state = (seed ^ 0x5DEECE66D) & mask
+    out = []
+    while len(out) < count:
+        state = (state * 0x5DEECE66D + 0xB) & mask
+        bits = state >> 17                                       # next(31)
+        if bound & (bound - 1) == 0:                             # a power of two: the high bits
+            out.append((bound * bits) >> 31)
+            continue
+        value = bits % bound
+        if bits - value + (bound - 1) < (1 << 31):               # Java's int overflow test
+            out.append(value)
+    return out
+
+
+def timed(fn, iterations):
+    """Runs fn once to warm up, then `iterations` times; (sorted timed seconds, total seconds)."""
+    times = []
+    for _ in range(iterations + 1):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return sorted(times[1:]), sum(times)
+
+
+def median(times):
+    """The middle of the sorted timed runs, the upper one of two: prunekit's timed[n / 2]."""
+    return times[len(times) // 2]
+
+
+def print_phase(phase, times, total, batch, seqlen, flops):
+    median_s = median(times)
+    tok_s = batch * seqlen / median_s
+    print(f"{phase}_tok_s={tok_s:.1f}")
+    print(f"{phase}_median_s={median_s:.4f}")
+    print(f"{phase}_best_s={times[0]:.4f}")
+    print(f"{phase}_total_s={total:.3f}")
+    print(f"{phase}_gflops={flops * tok_s / 1e9:.2f}")
+    print(f"{phase}_flops_per_token={flops:.0f}")
+    print(f"{phase}_peak_rss_mb={peak_rss_mb()}")
+
+
+def main():
+    a = parse_args()
+    config_file = os.path.join(a.model, "config.json")
+    if not os.path.isfile(config_file):
+        sys.exit(f"pytorch_bench: {config_file} not found: give a directory written by `bin/prunekit export`")
+    with open(config_file) as f:
+        cfg = json.load(f)
+    if a.seqlen > cfg.get("max_position_embeddings", a.seqlen):
+        sys.exit(f"pytorch_bench: --seqlen {a.seqlen} exceeds max_position_embeddings "
+                 f"{cfg['max_position_embeddings']} in {config_file}")
+
+    import torch                                     # after the argument checks: importing takes seconds
+    import torch.nn.functional as F
+    import transformers
+
+    torch.set_num_threads(a.threads)
+    if a.interop_threads:
+        torch.set_num_interop_threads(a.interop_threads)
+    try:
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            a.model, dtype=torch.float32, attn_implementation=a.attn)
+    except (ValueError, ImportError) as e:
+        if a.attn in str(e):
+            print(f"pytorch_bench: attn_implementation={a.attn} is not available: {e}", file=sys.stderr)
+            sys.exit(3)
+        raise
+    model.eval()
+    dtypes = {p.dtype for p in model.parameters()}
+    if dtypes != {torch.float32}:
+        sys.exit(f"pytorch_bench: {a.model} loaded with dtypes {dtypes}, expected float32 only")
+
+    print(f"model={a.model}")
+    print(f"torch={torch.__version__}")
+    print(f"transformers={transformers.__version__}")
+    print(f"attn={model.config._attn_implementation}")
+    print(f"threads={torch.get_num_threads()}")
+    print(f"interop_threads={torch.get_num_interop_threads()}")
+    print(f"batch={a.batch}")
+    print(f"seqlen={a.seqlen}")
+    print(f"iterations={a.iterations}")
+    print(f"load_peak_rss_mb={peak_rss_mb()}")
+
+    vocab = cfg["vocab_size"]
+    ids = torch.tensor(java_random_ints(0, vocab, a.batch * a.seqlen), dtype=torch.int64).reshape(a.batch, a.seqlen)
+    fwd_flops, fwdbwd_flops = flops_per_token(cfg, a.seqlen)
+
+    def forward():
+        with torch.no_grad():
+            model(input_ids=ids, use_cache=False).logits.sum().item()
+
+    times, total = timed(forward, a.iterations)
+    print_phase("forward", times, total, a.batch, a.seqlen, fwd_flops)
+
+    # as prunekit's setTrainable: only the decoder layers' tensors take gradients
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in model.model.layers.parameters():
+        p.requires_grad_(True)
+
+    last_loss = []
+
+    def forward_backward():
+        logits = model(input_ids=ids, use_cache=False).logits                # (B, T, V)
+        loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+        last_loss[:] = [loss.item()]
+
+    times, total = timed(forward_backward, a.iterations)
+    print(f"fwdbwd_loss={last_loss[0]:.6f}")
+    print_phase("fwdbwd", times, total, a.batch, a.seqlen, fwdbwd_flops)
+
+    if a.matmul_size:                  # after the model phases: its arrays stay out of their peaks
+        n = a.matmul_size
+        x = torch.randn(n, n, dtype=torch.float32)
+        y = torch.randn(n, n, dtype=torch.float32)
+        times, total = timed(lambda: torch.matmul(x, y), a.matmul_iterations)
+        median_s = median(times)
+        print(f"matmul_n={n}")
+        print(f"matmul_median_s={median_s:.5f}")
+        print(f"matmul_best_s={times[0]:.5f}")
+        print(f"matmul_total_s={total:.3f}")
+        print(f"matmul_gflops={2 * n ** 3 / median_s / 1e9:.2f}")
+    print(f"peak_rss_mb={peak_rss_mb()}")
+
+
+if __name__ == "__main__":
+    main()
