@@ -166,6 +166,32 @@ for s in $steps; do
              [ -f "$PK/$tag/config.json" ] && step "ppl-$tag" 200 ppl --model "$PK/$tag" \
                --corpus brown --split test --seqlen 256 --max-eval-tokens 16384 --record gpu-slm
            done ;;
+    # the same small GBLM run as on the CPU (CPU/GPU agreement of weight pruning)
+    wcheck) step gblm-check 300 experiment weight-pruning --model smollm2 --methods wanda,gblm --patterns 0.5 \
+             --calib-samples 16 --sweep none --calib-counts none --alphas none --tasks none --record gpu-gblm-check ;;
+    # the leaderboard's depth methods (notebook 04), evaluated as gpu-gblm is: 16,384 tokens, tasks of 200 items
+    board) step board-layers 590 experiment layer-pruning --model smollm2 --methods gradmap,block-influence,ppl,taylor \
+             --calib-samples 128 --seqlen 256 --eval-tokens 16384 --task-limit 200 --record gpu-board-layers ;;
+    slmboard)
+           for t in 0.95 0.9 0.85; do
+             step "slm-board-$t" 300 prune --model smollm2 --method slm --threshold $t --out "$PK/slm-board-$t"
+             [ -f "$PK/slm-board-$t/config.json" ] || continue
+             step "ppl-slm-board-$t" 200 ppl --model "$PK/slm-board-$t" --corpus brown --split test --seqlen 256 \
+               --max-eval-tokens 16384 --record gpu-board-slm
+             for task in minimal-pair cloze; do
+               step "eval-slm-board-$t-$task" 200 eval --model "$PK/slm-board-$t" --task $task --limit 200 --record gpu-board-slm
+             done
+           done ;;
+    # forward latency of pruned models on the GPU (notebook 04): dense, 6 and 9 layers removed, 50% unstructured
+    latency)
+           step lat-dense 200 bench --model smollm2 --seqlen 256 --iterations 20
+           for k in 6 9; do
+             step "lat-prune-bi$k" 200 prune --model smollm2 --method block-influence --remove-layers $k --calib-samples 16 \
+               --seqlen 128 --out "$PK/bi$k"
+             step "lat-bi$k" 200 bench --model "$PK/bi$k" --seqlen 256 --iterations 20
+           done
+           step lat-prune-mag50 200 prune --model smollm2 --method magnitude --sparsity 0.5 --out "$PK/mag50"
+           step lat-mag50 200 bench --model "$PK/mag50" --seqlen 256 --iterations 20 ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac

@@ -117,7 +117,7 @@ public final class ModelBenchmark {
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = LmLoss.meanNll(model.forward(step, tokens, Trace.NONE).logits(), tokens);
                 gc.backward(loss);
-                gc.zeroGradients();
+                model.zeroGradients();
                 lastLoss = loss.getFloat();
             }
             times[i] = (System.nanoTime() - t0) / 1e9;
@@ -128,8 +128,8 @@ public final class ModelBenchmark {
 
     /**
      * Times {@code iterations} products of two random {@code n × n} float32 matrices (after one
-     * warm-up product) in a sub-manager of {@code manager}, on its device. PyTorch runs CPU ops
-     * eagerly, so a product has finished when {@code matMul} returns.
+     * warm-up product) in a sub-manager of {@code manager}, on its device. Reading one entry of
+     * the product back waits for it: on a GPU, {@code matMul} returns as soon as the kernel is queued.
      */
     public static MatmulResult matmul(NDManager manager, int n, int iterations) {
         if (n < 1 || iterations < 1) {
@@ -142,7 +142,9 @@ public final class ModelBenchmark {
             double[] times = new double[iterations + 1];
             for (int i = 0; i <= iterations; i++) {            // run 0 is the warm-up
                 long t0 = System.nanoTime();
-                a.matMul(b).close();
+                try (NDArray c = a.matMul(b)) {
+                    c.get(0, 0).getFloat();
+                }
                 times[i] = (System.nanoTime() - t0) / 1e9;
             }
             double[] timed = timedRuns(times);

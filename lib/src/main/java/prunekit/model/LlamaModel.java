@@ -405,6 +405,22 @@ public final class LlamaModel implements AutoCloseable {
         return trainable;
     }
 
+    /**
+     * Sets the gradient of every decoder-layer tensor to zero, in place (gradients accumulate
+     * across backward passes). Use this rather than {@code GradientCollector.zeroGradients()},
+     * which walks every array DJL knows, intermediates included.
+     */
+    public void zeroGradients() {
+        for (LayerWeights lw : layers) {
+            for (NDArray w : lw.all().values()) {
+                if (!w.hasGradient()) continue;
+                try (NDArray g = w.getGradient()) {
+                    g.subi(g);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Editing: what the pruning methods need
     // ------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ public final class LayerGradients {
         boolean wasTrainable = model.isTrainable();
         model.setTrainable(true);
         try {
-            zeroGradients(model);
+            model.zeroGradients();
             // 1. forward + backward per micro-batch; gradients accumulate in the weights
             double loss = 0;
             for (int b0 = 0; b0 < tokens.length; b0 += microBatch) {
@@ -102,7 +102,7 @@ public final class LayerGradients {
             return new LayerGradients(Collections.unmodifiableMap(stats), model.config().layers(), loss,
                     (System.nanoTime() - start) / 1e9);
         } finally {
-            zeroGradients(model);
+            model.zeroGradients();
             model.setTrainable(wasTrainable);
         }
     }
@@ -125,18 +125,6 @@ public final class LayerGradients {
                         + s.sumSquaredGrad() + "): check the calibration tokens and the model's loss");
             }
             return s;
-        }
-    }
-
-    /** Sets the gradient of every decoder-layer tensor to zero, in place. */
-    static void zeroGradients(LlamaModel model) {
-        for (LayerWeights lw : model.layers()) {
-            for (NDArray w : lw.all().values()) {
-                if (!w.hasGradient()) continue;
-                try (NDArray g = w.getGradient()) {
-                    g.subi(g);
-                }
-            }
         }
     }
 

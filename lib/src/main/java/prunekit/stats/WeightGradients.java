@@ -128,7 +128,7 @@ public final class WeightGradients {
                 }
             }
             model.setTrainable(true);
-            LayerGradients.zeroGradients(model);
+            model.zeroGradients();
             try (Progress bar = Progress.start("per-sample gradients", calibration.length)) {
                 for (int s = 0; s < calibration.length; s++) {
                     int[][] one = {calibration[s]};
@@ -179,7 +179,7 @@ public final class WeightGradients {
                 sink.accept(l, tensors);
             }
         } finally {
-            LayerGradients.zeroGradients(model);
+            model.zeroGradients();
             model.setTrainable(wasTrainable);
         }
     }
