@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
-import java.util.Set;
+import java.util.List;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
 import prunekit.model.Trace;
@@ -16,8 +16,10 @@ import prunekit.model.Trace;
  * forward pass over the calibration batch per candidate layer (per decision when pruning
  * iteratively): the slow baseline by design.
  *
- * <p>Each candidate is evaluated on a copy of the model (the input is never changed); the copy costs a
- * memory copy of the weights, small next to the forward pass.
+ * <p>Nothing is copied and the lower layers run once: per micro-batch, one forward pass keeps the
+ * residual stream h_l entering every layer, and "the model without l" is layers l+1..L-1 run on h_l
+ * ({@link LlamaModel#forwardLayers}), then the head. That is L + L(L−1)/2 layer passes and L heads
+ * per micro-batch instead of L full passes (L(L−1) layer passes, L heads) on L copies of the weights.
  */
 public final class PerplexityCriterion implements LayerImportance {
 
@@ -34,12 +36,25 @@ public final class PerplexityCriterion implements LayerImportance {
 
     @Override
     public double[] scores(LlamaModel model, int[][] calibration) {
-        double[] ppl = new double[model.config().layers()];
-        for (int l = 0; l < ppl.length; l++) {
-            try (LlamaModel without = model.copy()) {
-                without.removeLayers(Set.of(l));
-                ppl[l] = Math.exp(meanNll(without, calibration, microBatch));
+        int layers = model.config().layers();
+        double[] nllSum = new double[layers];
+        for (int b0 = 0; b0 < calibration.length; b0 += microBatch) {
+            int[][] mb = Arrays.copyOfRange(calibration, b0, Math.min(calibration.length, b0 + microBatch));
+            try (NDManager step = model.manager().newSubManager()) {
+                List<NDArray> h = model.forward(step, mb, Trace.HIDDEN_STATES_ONLY).hiddenStates(); // h_0..h_L
+                for (int l = 0; l < layers; l++) {
+                    try (NDManager candidate = step.newSubManager()) {
+                        // without layer l: the stream entering l goes straight to layers l+1..L-1
+                        NDArray normed = model.forwardLayers(candidate, h.get(l), model.layers().subList(l + 1, layers));
+                        NDArray nll = LmLoss.meanNll(model.logits(normed), mb);
+                        nllSum[l] += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
+                    }
+                }
             }
+        }
+        double[] ppl = new double[layers];
+        for (int l = 0; l < layers; l++) {
+            ppl[l] = Math.exp(nllSum[l] / calibration.length);
         }
         return ppl;
     }

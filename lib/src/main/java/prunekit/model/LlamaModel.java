@@ -249,6 +249,11 @@ public final class LlamaModel implements AutoCloseable {
      * @param stack  layers with this model's shapes, in order (they may live in any manager)
      * @return (B, T, C) the stream after the stack and the final RMSNorm
      */
+    /** The output head on a final-normed stream (B, T, C): logits (B, T, V), in the stream's manager. */
+    public NDArray logits(NDArray normed) {
+        return Linear.linear(normed, head()).get(0);
+    }
+
     public NDArray forwardLayers(NDManager step, NDArray hidden, List<LayerWeights> stack) {
         int t = Math.toIntExact(hidden.getShape().get(1));
         Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
