@@ -105,7 +105,8 @@ def execute(path, out_path, timeout):
         record_timing=False,
         shutdown_kernel="immediate",  # JJava takes ~4 s to stop on request; its state is not needed after
         resources={"metadata": {"path": str(path.parent)}},
-        on_cell_start=lambda cell, cell_index: current.update(cell=cell, index=cell_index),
+        on_cell_start=lambda cell, cell_index: current.update(cell=cell, index=cell_index, t0=time.monotonic()),
+        on_cell_executed=lambda cell, cell_index, **_: slow_cell(path, cell, cell_index, current),
     )
     try:
         client.execute()
@@ -117,6 +118,17 @@ def execute(path, out_path, timeout):
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Java (prunekit)", "language": "java"}
     nbformat.write(nb, out_path)
+
+
+SLOW_CELL_S = 20
+
+
+def slow_cell(path, cell, index, current):
+    """Names each cell that ran longer than SLOW_CELL_S seconds: where a notebook's time goes."""
+    seconds = time.monotonic() - current.get("t0", time.monotonic())
+    if seconds > SLOW_CELL_S:
+        first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
+        print(f"       {shown(path)}: cell {index + 1} took {seconds:.0f} s  ({first})", flush=True)
 
 
 def describe(path, cells, current, error):

@@ -184,14 +184,14 @@ for s in $steps; do
            done ;;
     # forward latency of pruned models on the GPU (notebook 04): dense, 6 and 9 layers removed, 50% unstructured
     latency)
-           step lat-dense 200 bench --model smollm2 --seqlen 256 --iterations 20
+           step lat-dense 200 bench --model smollm2 --seqlen 256 --iterations 20 --record gpu-latency
            for k in 6 9; do
              step "lat-prune-bi$k" 200 prune --model smollm2 --method block-influence --remove-layers $k --calib-samples 16 \
                --seqlen 128 --out "$PK/bi$k"
-             step "lat-bi$k" 200 bench --model "$PK/bi$k" --seqlen 256 --iterations 20
+             step "lat-bi$k" 200 bench --model "$PK/bi$k" --seqlen 256 --iterations 20 --record gpu-latency
            done
            step lat-prune-mag50 200 prune --model smollm2 --method magnitude --sparsity 0.5 --out "$PK/mag50"
-           step lat-mag50 200 bench --model "$PK/mag50" --seqlen 256 --iterations 20 ;;
+           step lat-mag50 200 bench --model "$PK/mag50" --seqlen 256 --iterations 20 --record gpu-latency ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac
