@@ -5,6 +5,8 @@ import ai.djl.engine.EngineException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import prunekit.bench.ModelBenchmark;
@@ -44,7 +46,7 @@ public final class Main {
             "           [--gblm-norm l2|l1] [--alpha 100] [--calib-corpus brown] [--calib-samples 32] [--seqlen 256] --out DIR",
             "           [--no-stats-cache]   (gblm: compute the gradient statistics in memory, bypassing data/cache/stats/)",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
-            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10]",
+            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME]",
             "           (forward and forward+backward tokens/s, model GFLOP/s, peak memory; then the GFLOP/s of an",
             "           N x N float32 matMul, this machine's ceiling; --matmul-size 0 skips it)",
             "  " + ExperimentCommand.USAGE,
@@ -91,7 +93,7 @@ public final class Main {
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
                 return bench(new Args(cmd, argv, 1,
-                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations")));
+                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record")));
             case "experiment":
                 return ExperimentCommand.run(argv);
             default:
@@ -222,8 +224,20 @@ public final class Main {
             System.out.println("batch=" + batch);
             System.out.println("seqlen=" + seqLen);
             System.out.println("iterations=" + iterations);
-            System.out.println(ModelBenchmark.forward(m, batch, seqLen, iterations).keyValues());
-            System.out.println(ModelBenchmark.forwardBackward(m, batch, seqLen, iterations).keyValues());
+            ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, iterations);
+            System.out.println(fwd.keyValues());
+            ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, iterations);
+            System.out.println(fwdBwd.keyValues());
+            ResultRecord.Run run = run(a, m);
+            for (ModelBenchmark.Result r : List.of(fwd, fwdBwd)) {         // tokens/s and seconds per pass
+                String data = "random-tokens:batch=" + batch;
+                record(a, new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data, seqLen,
+                        -1, run.device(), r.medianSeconds(), r.phase() + "_tok_s", r.tokensPerSecond(), Double.NaN,
+                        iterations));
+                record(a, new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data, seqLen,
+                        -1, run.device(), r.medianSeconds(), r.phase() + "_median_s", r.medianSeconds(), Double.NaN,
+                        iterations));
+            }
             if (matmulSize > 0) {                          // after the model phases: its arrays stay out of their peaks
                 System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations).keyValues());
             }
