@@ -192,6 +192,16 @@ for s in $steps; do
            done
            step lat-prune-mag50 200 prune --model smollm2 --method magnitude --sparsity 0.5 --out "$PK/mag50"
            step lat-mag50 200 bench --model "$PK/mag50" --seqlen 256 --iterations 20 --record gpu-latency ;;
+    # the same four models at batch 16 (4,096 tokens a pass): at batch 1 launch overhead hides the work
+    latencyb)
+           step latb-dense 200 bench --model smollm2 --seqlen 256 --batch 16 --iterations 10 --record gpu-latency-b16
+           for k in 6 9; do
+             [ -f "$PK/bi$k/config.json" ] || step "lat-prune-bi$k" 200 prune --model smollm2 --method block-influence \
+               --remove-layers $k --calib-samples 16 --seqlen 128 --out "$PK/bi$k"
+             step "latb-bi$k" 200 bench --model "$PK/bi$k" --seqlen 256 --batch 16 --iterations 10 --record gpu-latency-b16
+           done
+           [ -f "$PK/mag50/config.json" ] || step lat-prune-mag50 200 prune --model smollm2 --method magnitude --sparsity 0.5 --out "$PK/mag50"
+           step latb-mag50 200 bench --model "$PK/mag50" --seqlen 256 --batch 16 --iterations 10 --record gpu-latency-b16 ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac
