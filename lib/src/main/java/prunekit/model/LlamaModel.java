@@ -192,7 +192,7 @@ public final class LlamaModel implements AutoCloseable {
             }
         }
         // 3. final norm and output head                                        (B, T, V)
-        NDArray normed = rmsNorm(x, finalNorm, config.rmsEps());
+        NDArray normed = rmsNorm(x, finalNorm);
         NDArray logits = trace.logits() ? Linear.linear(normed, head()).get(0) : null;
         return new ForwardResult(logits, normed, hidden, inputs, probes);
     }
@@ -267,7 +267,7 @@ public final class LlamaModel implements AutoCloseable {
                 x = out;
             }
         }
-        NDArray normed = rmsNorm(x, finalNorm, config.rmsEps());           // (B, T, C)
+        NDArray normed = rmsNorm(x, finalNorm);           // (B, T, C)
         normed.attach(step);                                                // an empty stack: not hidden's manager
         return normed;
     }
@@ -275,10 +275,10 @@ public final class LlamaModel implements AutoCloseable {
     /** One pre-norm decoder block (layer l, weights w): attention then MLP, each added to the residual stream. */
     private NDArray block(int l, LayerWeights w, NDArray x, Rope rope, NDArray mask, Map<String, NDArray> inputs,
             NDManager keep) {
-        NDArray h = rmsNorm(x, w.attnNorm(), config.rmsEps());              // (B, T, C)
+        NDArray h = rmsNorm(x, w.attnNorm());              // (B, T, C)
         NDArray attn = attention(l, h, w, rope, mask, inputs, keep);
         x = x.add(attn);
-        NDArray m = rmsNorm(x, w.mlpNorm(), config.rmsEps());
+        NDArray m = rmsNorm(x, w.mlpNorm());
         NDArray gate = linear(m, w.gate());                                   // (B, T, I)
         NDArray up = linear(m, w.up());
         NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);            // SwiGLU: silu(g) * u
@@ -304,7 +304,7 @@ public final class LlamaModel implements AutoCloseable {
         k = repeatKv(k.transpose(0, 2, 1, 3), b, t);                          // (B, H, T, D)
         v = repeatKv(v.transpose(0, 2, 1, 3), b, t);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        scores = scores.mul(OwnedArrays.scalar(scores, 1.0 / Math.sqrt(d))).add(mask);  // not mul(double): see OwnedArrays
+        scores = scores.mul(scalars().attentionScale()).add(mask);           // not mul(double): see OwnedArrays
         NDArray ctx = scores.softmax(-1).matMul(v)                            // (B, H, T, D)
                 .transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d);          // (B, T, H*D)
         if (inputs != null) {
@@ -337,10 +337,26 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) · g. */
-    static NDArray rmsNorm(NDArray x, NDArray gain, double eps) {
+    NDArray rmsNorm(NDArray x, NDArray gain) {
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        NDArray inv = ms.add(OwnedArrays.scalar(ms, eps)).pow(OwnedArrays.scalar(ms, -0.5));  // owned scalars: see OwnedArrays
+        NDArray inv = ms.add(scalars().eps()).pow(scalars().minusHalf());
         return x.mul(inv).mul(gain);
+    }
+
+    /**
+     * The forward pass's scalar operands as owned 0-d tensors in the model's manager (see
+     * {@link OwnedArrays}), made once per model rather than in every layer of every pass.
+     */
+    private record Scalars(NDArray eps, NDArray minusHalf, NDArray attentionScale) {}
+
+    private Scalars scalars;
+
+    private Scalars scalars() {
+        if (scalars == null) {
+            scalars = new Scalars(OwnedArrays.scalar(embedding, config.rmsEps()), OwnedArrays.scalar(embedding, -0.5),
+                    OwnedArrays.scalar(embedding, 1.0 / Math.sqrt(config.headDim())));
+        }
+        return scalars;
     }
 
     private static NDArray causalMask(NDManager m, int t) {
