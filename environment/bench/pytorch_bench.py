@@ -40,6 +40,8 @@ def parse_args():
     p.add_argument("--interop-threads", type=int, default=0, help="inter-op threads (0: torch's default)")
     p.add_argument("--matmul-size", type=int, default=2048, help="0 skips the matmul ceiling")
     p.add_argument("--matmul-iterations", type=int, default=10)
+    p.add_argument("--profile", default=None, help="write one more forward pass, traced by torch.profiler, "
+                   "to this Chrome-trace JSON file (compare with `prunekit bench --profile`)")
     a = p.parse_args()
     for name in ("seqlen", "batch", "iterations", "threads", "matmul_iterations"):
         if getattr(a, name) < 1:
@@ -168,6 +170,12 @@ def main():
 
     times, total = timed(forward, a.iterations)
     print_phase("forward", times, total, a.batch, a.seqlen, fwd_flops)
+    if a.profile:                      # one more forward, operator by operator
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            forward()
+        prof.export_chrome_trace(a.profile)
+        print(f"profile={os.path.abspath(a.profile)}")
 
     # as prunekit's setTrainable: only the decoder layers' tensors take gradients
     for p in model.parameters():

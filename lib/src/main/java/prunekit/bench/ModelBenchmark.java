@@ -105,6 +105,26 @@ public final class ModelBenchmark {
         return result("forward", batch, seqLen, times, forwardFlopsPerToken(model.config(), seqLen), Double.NaN);
     }
 
+    /**
+     * One forward pass (after a warm-up) under PyTorch's profiler, written as a Chrome trace (JSON, one
+     * event per operator with its wall span): where a forward pass spends its time, operator by
+     * operator, and how much falls between operators (host-side overhead: DJL's JNI calls, Java
+     * objects, manager bookkeeping). {@code environment/bench/profile_summary.py} compares such a
+     * trace with one from PyTorch's own profiler.
+     */
+    public static void profileForward(LlamaModel model, int batch, int seqLen, Path trace) {
+        int[][] tokens = randomTokens(model, batch, seqLen);
+        try (NDManager step = model.manager().newSubManager()) {                 // warm-up, not traced
+            model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
+        }
+        JniUtils.startProfile(false, true, false);
+        try (NDManager step = model.manager().newSubManager()) {
+            model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
+        } finally {
+            JniUtils.stopProfile(trace.toAbsolutePath().toString());
+        }
+    }
+
     public static Result forwardBackward(LlamaModel model, int batch, int seqLen, int iterations) {
         int[][] tokens = randomTokens(model, batch, seqLen);
         boolean wasTrainable = model.isTrainable();

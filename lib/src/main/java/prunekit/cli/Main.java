@@ -46,7 +46,7 @@ public final class Main {
             "           [--gblm-norm l2|l1] [--alpha 100] [--calib-corpus brown] [--calib-samples 32] [--seqlen 256] --out DIR",
             "           [--no-stats-cache]   (gblm: compute the gradient statistics in memory, bypassing data/cache/stats/)",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
-            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME]",
+            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME] [--profile TRACE.json]",
             "           (forward and forward+backward tokens/s, model GFLOP/s, peak memory; then the GFLOP/s of an",
             "           N x N float32 matMul, this machine's ceiling; --matmul-size 0 skips it)",
             "  " + ExperimentCommand.USAGE,
@@ -93,7 +93,7 @@ public final class Main {
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
                 return bench(new Args(cmd, argv, 1,
-                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record")));
+                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record", "profile")));
             case "experiment":
                 return ExperimentCommand.run(argv);
             default:
@@ -237,6 +237,11 @@ public final class Main {
                 record(a, new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data, seqLen,
                         -1, run.device(), r.medianSeconds(), r.phase() + "_median_s", r.medianSeconds(), Double.NaN,
                         iterations));
+            }
+            String profile = a.get("profile", null);
+            if (profile != null) {                        // one more forward, traced operator by operator
+                ModelBenchmark.profileForward(m, batch, seqLen, Path.of(profile));
+                System.out.println("profile=" + Path.of(profile).toAbsolutePath());
             }
             if (matmulSize > 0) {                          // after the model phases: its arrays stay out of their peaks
                 System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations).keyValues());
