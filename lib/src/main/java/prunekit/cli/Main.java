@@ -45,6 +45,8 @@ public final class Main {
             "  prune    --model M --method " + WeightPruneCommand.METHODS + " --sparsity S|--nm N:M",
             "           [--gblm-norm l2|l1] [--alpha 100] [--calib-corpus brown] [--calib-samples 32] [--seqlen 256] --out DIR",
             "           [--no-stats-cache]   (gblm: compute the gradient statistics in memory, bypassing data/cache/stats/)",
+            "           [--stream]   (magnitude, wanda, sparsegpt on a Hugging Face directory: one layer in memory at a time,",
+            "           read from M and written to DIR, for models larger than this machine's memory)",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
             "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME] [--profile TRACE.json]",
             "           (forward and forward+backward tokens/s, model GFLOP/s, peak memory; then the GFLOP/s of an",

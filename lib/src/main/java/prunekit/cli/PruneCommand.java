@@ -32,7 +32,7 @@ final class PruneCommand {
     static final Set<String> OPTIONS = Set.of("model", "method", "remove-layers", "out", "calib-corpus",
             "calib-samples", "seqlen", "seed", "threshold", "merge", "protect", "sparsity", "nm", "gblm-norm",
             "alpha");
-    static final Set<String> FLAGS = Set.of("compensate", "iterative", "no-stats-cache");
+    static final Set<String> FLAGS = Set.of("compensate", "iterative", "no-stats-cache", "stream");
     static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last";
 
     private PruneCommand() {}

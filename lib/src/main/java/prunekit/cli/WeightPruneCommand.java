@@ -2,15 +2,18 @@ package prunekit.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import prunekit.data.CalibrationSampler;
+import prunekit.model.Devices;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
+import prunekit.model.io.StreamedLlama;
 import prunekit.sparsity.Gblm;
 import prunekit.sparsity.Magnitude;
 import prunekit.sparsity.SparseGpt;
@@ -42,6 +45,9 @@ final class WeightPruneCommand {
     }
 
     static int run(Args a) {
+        if (a.has("stream")) {
+            return stream(a);
+        }
         String method = a.required("method");
         SparsityPattern pattern = pattern(a);
         Path out = Path.of(a.required("out"));
@@ -90,6 +96,73 @@ final class WeightPruneCommand {
             System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
             System.out.println("gradient_cache=" + gradientCache);
             System.out.printf(Locale.ROOT, "gradient_seconds=%.1f%n", gradientSeconds);
+            System.out.printf(Locale.ROOT, "prune_seconds=%.1f%n", r.seconds());
+            System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
+            System.out.println("out=" + out.toAbsolutePath());
+            System.out.println("sparsity=" + r.overallSparsity());
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+        return 0;
+    }
+
+    /**
+     * {@code --stream}: the model is read layer by layer from a Hugging Face directory and the
+     * pruned layers are written to {@code --out} as they are done ({@link StreamedLlama}), so its
+     * size is bounded by one layer, the embedding and head, and the calibration activations. The
+     * phases printed: {@code load_seconds} (headers, embedding, norm and head), {@code calibration_seconds},
+     * {@code prune_seconds} (the loop, reading and writing every layer included) and {@code save_seconds}
+     * (config.json and tokenizer files).
+     */
+    private static int stream(Args a) {
+        String method = a.required("method");
+        SparsityPattern pattern = pattern(a);
+        Path out = Path.of(a.required("out"));
+        long seed = a.integer("seed", 0);
+        String corpus = a.get("calib-corpus", "brown");
+        String spec = a.required("model");
+        Path source = Models.resolve(spec);
+        if (!Files.isDirectory(source)) {
+            throw new Args.UsageException("prune --stream reads a Hugging Face directory (config.json, *.safetensors, "
+                    + "tokenizer.json), got " + source + "; `prunekit export --model " + spec + " --out DIR` makes one");
+        }
+        if (method.equals("gblm")) {
+            throw new Args.UsageException("prune --stream: gblm needs the gradients of the whole model (a full backward "
+                    + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, wanda, sparsegpt");
+        }
+        WeightImportance metric = method.equals("sparsegpt") ? null : metric(a, method);
+        CalibrationSampler.Config cc = new CalibrationSampler.Config(a.integer("calib-samples", 32),
+                a.integer("seqlen", 256), seed);
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("method", method);
+        provenance.put("pattern", pattern.settings());
+        long t0 = System.nanoTime();
+        try {
+            WeightPruner.Result r;
+            int[][] calibration;
+            double loadSeconds;
+            double calibrationSeconds;
+            long t2;
+            try (StreamedLlama model = StreamedLlama.open(source, out, Devices.choose(),
+                    source.getFileName() + " (" + method + " " + pattern.label() + ")", provenance)) {
+                loadSeconds = (System.nanoTime() - t0) / 1e9;
+                System.out.println("model=" + source.getFileName());
+                long t1 = System.nanoTime();
+                calibration = CalibrationSampler.sample(corpus, model.tokenizer(), cc).toArray(new int[0][]);
+                provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of "   // read at close
+                        + corpus + ", seed " + seed);
+                calibrationSeconds = (System.nanoTime() - t1) / 1e9;
+                WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
+                r = metric == null ? WeightPruner.pruneStreamed(model, SparseGpt.DEFAULT, calibration, cfg)
+                        : WeightPruner.pruneStreamed(model, metric, calibration, cfg);
+                t2 = System.nanoTime();
+            }
+            double saveSeconds = (System.nanoTime() - t2) / 1e9;
+            System.out.println("method=" + r.method());
+            System.out.println("pattern=" + pattern.label());
+            System.out.println("streamed=true");
+            System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
+            System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
             System.out.printf(Locale.ROOT, "prune_seconds=%.1f%n", r.seconds());
             System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
             System.out.println("out=" + out.toAbsolutePath());

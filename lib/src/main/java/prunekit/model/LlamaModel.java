@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * mutable: the editing methods ({@link #removeLayers}, {@link #setLayer}, ...) change it in place,
  * so copy it first ({@link #copy()}) to keep the original.
  */
-public final class LlamaModel implements AutoCloseable {
+public final class LlamaModel implements DecoderLayers, AutoCloseable {
 
     private LlamaConfig config;
     private final Tokenizer tokenizer;
@@ -110,6 +110,7 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
+    @Override
     public LlamaConfig config() {
         return config;
     }
@@ -119,6 +120,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** The manager that owns the weights; use {@code manager().newSubManager()} for a step. */
+    @Override
     public NDManager manager() {
         return manager;
     }
@@ -134,6 +136,16 @@ public final class LlamaModel implements AutoCloseable {
     public LayerWeights layer(int i) {
         return layers.get(i);
     }
+
+    /** Every layer is resident: layer {@code l} as it is. */
+    @Override
+    public LayerWeights open(int l) {
+        return layer(l);
+    }
+
+    /** Every layer stays resident: nothing to do. */
+    @Override
+    public void finish(int l) {}
 
     public List<LayerWeights> layers() {
         return Collections.unmodifiableList(layers);
@@ -205,6 +217,7 @@ public final class LlamaModel implements AutoCloseable {
      * @param tokens B sequences of T token ids
      * @return (B, T, C)
      */
+    @Override
     public NDArray embed(NDManager step, int[][] tokens) {
         int t = checkTokens(tokens);
         NDArray ids = OwnedArrays.of(step, flatten(tokens), new Shape(tokens.length, t));
@@ -222,19 +235,34 @@ public final class LlamaModel implements AutoCloseable {
      * @param x    (B, T, C), the output of layer l-1 (or {@link #embed})
      * @return (B, T, C), the output of layer l
      */
+    @Override
     public NDArray forwardLayer(NDManager step, int l, NDArray x, Map<String, NDArray> linearInputs) {
         if (l < 0 || l >= layers.size()) {
             throw new IllegalArgumentException("layer index " + l + " outside [0, " + layers.size() + ")");
         }
+        return forwardLayer(step, l, layers.get(l), x, linearInputs);
+    }
+
+    /**
+     * Runs weights {@code w} (this model's shapes, any manager) as decoder layer {@code l} on x:
+     * recorded inputs are keyed {@code layers.{l}.{module}}. How a model streamed from disk runs
+     * the one layer it holds ({@link prunekit.model.io.StreamedLlama}).
+     */
+    public NDArray forwardLayer(NDManager step, int l, LayerWeights w, NDArray x, Map<String, NDArray> linearInputs) {
         int t = (int) x.getShape().get(1);
         try (NDManager lm = step.newSubManager()) {
             Rope rope = new Rope(lm, t, config.headDim(), config.ropeTheta());
             NDArray mask = causalMask(lm, t);
             x.tempAttach(lm);                       // intermediates land in lm and are freed with it
-            NDArray out = block(l, layers.get(l), x, rope, mask, linearInputs, step);
+            NDArray out = block(l, w, x, rope, mask, linearInputs, step);
             out.attach(step);
             return out;
         }
+    }
+
+    /** The output head on a final-normed stream (B, T, C): logits (B, T, V), in the stream's manager. */
+    public NDArray logits(NDArray normed) {
+        return Linear.linear(normed, head()).get(0);
     }
 
     /**
@@ -249,11 +277,6 @@ public final class LlamaModel implements AutoCloseable {
      * @param stack  layers with this model's shapes, in order (they may live in any manager)
      * @return (B, T, C) the stream after the stack and the final RMSNorm
      */
-    /** The output head on a final-normed stream (B, T, C): logits (B, T, V), in the stream's manager. */
-    public NDArray logits(NDArray normed) {
-        return Linear.linear(normed, head()).get(0);
-    }
-
     public NDArray forwardLayers(NDManager step, NDArray hidden, List<LayerWeights> stack) {
         int t = Math.toIntExact(hidden.getShape().get(1));
         Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
@@ -474,6 +497,7 @@ public final class LlamaModel implements AutoCloseable {
      * Replaces one tensor of layer {@code i} (a module name of {@link LayerWeights#ALL}) with a
      * copy of {@code value}, which must have the same shape.
      */
+    @Override
     public void setTensor(int i, String module, NDArray value) {
         if (i < 0 || i >= layers.size()) {
             throw new IllegalArgumentException("layer index " + i + " outside [0, " + layers.size() + ")");

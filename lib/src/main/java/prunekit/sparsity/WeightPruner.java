@@ -4,16 +4,21 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.model.DecoderLayers;
 import prunekit.model.LayerWeights;
+import prunekit.model.LlamaConfig;
 import prunekit.model.LlamaModel;
 import prunekit.model.OwnedArrays;
 import prunekit.model.TensorNames;
+import prunekit.model.io.StreamedLlama;
 import prunekit.stats.InputNorms;
 import prunekit.stats.WeightGradients;
 import prunekit.viz.Progress;
@@ -57,14 +62,10 @@ public final class WeightPruner {
      * @param pattern  the pattern applied
      * @param sparsity measured fraction of zeros per module, keyed {@code layers.{i}.{module}}
      * @param seconds  wall time of the loop (gradient statistics excluded)
+     * @param overallSparsity zeros over all decoder linear weights, counted in the weights written
      */
     public record Result(LlamaModel model, String method, SparsityPattern pattern, Map<String, Double> sparsity,
-                         double seconds) {
-        /** Zeros over all decoder linear weights. */
-        public double overallSparsity() {
-            return WeightPruner.sparsity(model);
-        }
-    }
+                         double seconds, double overallSparsity) {}
 
     /** Step 3 for one module: the new weight from its statistics. */
     private interface ModuleRule {
@@ -76,23 +77,56 @@ public final class WeightPruner {
     /** Prunes every decoder linear weight by {@code metric}; {@code gradients} may be null unless it needs them. */
     public static Result prune(LlamaModel model, WeightImportance metric, WeightGradients gradients,
             int[][] calibration, Config config) {
+        return run(model, metric.name(), rule(metric, gradients), metric.needsInputs(), false, gradients,
+                calibration, config);
+    }
+
+    /** Prunes every decoder linear weight with SparseGPT's OBS updates. */
+    public static Result prune(LlamaModel model, SparseGpt sparseGpt, int[][] calibration, Config config) {
+        return run(model, "sparsegpt", rule(sparseGpt), true, true, null, calibration, config);
+    }
+
+    /**
+     * Prunes a model streamed from disk, layer by layer ({@link StreamedLlama}: one decoder layer in
+     * memory, written out when done): the same loop and the same result as {@link #prune(LlamaModel,
+     * WeightImportance, WeightGradients, int[][], Config)} on the loaded model. A metric that needs
+     * gradients needs a full backward pass, which does not stream: it is refused.
+     *
+     * @return the result; its {@code model} is null (the pruned model is the stream's output directory)
+     */
+    public static Result pruneStreamed(StreamedLlama model, WeightImportance metric, int[][] calibration,
+            Config config) throws IOException {
+        if (metric.needsGradients()) {
+            throw new IllegalArgumentException(metric.name() + " needs the model's gradients (a full backward pass), "
+                    + "which a layer-by-layer stream cannot compute; stream magnitude, wanda or sparsegpt instead");
+        }
+        return stream(model, metric.name(), rule(metric, null), metric.needsInputs(), false, calibration, config);
+    }
+
+    /** SparseGPT on a model streamed from disk, as {@link #pruneStreamed(StreamedLlama, WeightImportance, int[][], Config)}. */
+    public static Result pruneStreamed(StreamedLlama model, SparseGpt sparseGpt, int[][] calibration, Config config)
+            throws IOException {
+        return stream(model, "sparsegpt", rule(sparseGpt), true, true, calibration, config);
+    }
+
+    /** Step 3 by a metric: score, mask by the pattern, zero. */
+    private static ModuleRule rule(WeightImportance metric, WeightGradients gradients) {
         if (metric.needsGradients() && gradients == null) {
             throw new IllegalArgumentException(metric.name() + " needs gradient statistics (WeightGradients.cached)");
         }
-        ModuleRule rule = (stats, h, pattern) -> {
+        return (stats, h, pattern) -> {
             float[] mask = pattern.mask(metric.scores(stats), stats.rows(), stats.cols());
             float[] w = stats.weight().clone();
             for (int i = 0; i < w.length; i++) w[i] *= mask[i];
             return w;
         };
-        return run(model, metric.name(), rule, metric.needsInputs(), false, gradients, calibration, config);
     }
 
-    /** Prunes every decoder linear weight with SparseGPT's OBS updates. */
-    public static Result prune(LlamaModel model, SparseGpt sparseGpt, int[][] calibration, Config config) {
+    /** Step 3 by SparseGPT: OBS updates from the layer's Hessians. */
+    private static ModuleRule rule(SparseGpt sparseGpt) {
         Map<double[], SparseGpt.Factor> factors = new IdentityHashMap<>();     // q/k/v and gate/up share a Hessian
         int[] factorLayer = {-1};
-        ModuleRule rule = (stats, h, pattern) -> {
+        return (stats, h, pattern) -> {
             if (factorLayer[0] != stats.layer()) {
                 factors.clear();                                                   // free the previous layer's
                 factorLayer[0] = stats.layer();
@@ -105,21 +139,53 @@ public final class WeightPruner {
             for (int i = 0; i < f.length; i++) f[i] = (float) out[i];
             return f;
         };
-        return run(model, "sparsegpt", rule, true, true, null, calibration, config);
     }
 
     private static Result run(LlamaModel model, String method, ModuleRule rule, boolean inputs, boolean hessians,
             WeightGradients gradients, int[][] calibration, Config config) {
-        SparsityPattern pattern = config.pattern();
-        for (String module : LayerWeights.LINEARS) {
-            pattern.check(model.layer(0).linears().get(module).getShape().get(1), "layers.*." + module);
+        check(model.layer(0), method, inputs, calibration, config);
+        long t0 = System.nanoTime();
+        LlamaModel work = config.inPlace() ? model : model.copy();
+        try {
+            Loop done = loop(work, method, rule, inputs, hessians, gradients, calibration, config);
+            return new Result(work, method, config.pattern(), done.sparsity(), (System.nanoTime() - t0) / 1e9,
+                    done.overall());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);                      // a model in memory does no I/O
+        } catch (RuntimeException e) {
+            if (work != model) work.close();
+            throw e;
+        }
+    }
+
+    private static Result stream(StreamedLlama model, String method, ModuleRule rule, boolean inputs, boolean hessians,
+            int[][] calibration, Config config) throws IOException {
+        check(model.open(0), method, inputs, calibration, config);
+        long t0 = System.nanoTime();
+        Loop done = loop(model, method, rule, inputs, hessians, null, calibration, config);
+        return new Result(null, method, config.pattern(), done.sparsity(), (System.nanoTime() - t0) / 1e9,
+                done.overall());
+    }
+
+    private static void check(LayerWeights first, String method, boolean inputs, int[][] calibration, Config config) {
+        for (Map.Entry<String, NDArray> e : first.linears().entrySet()) {
+            config.pattern().check(e.getValue().getShape().get(1), "layers.*." + e.getKey());
         }
         if (inputs && (calibration == null || calibration.length == 0)) {
             throw new IllegalArgumentException(method + " needs calibration windows");
         }
-        long t0 = System.nanoTime();
-        LlamaModel work = config.inPlace() ? model : model.copy();
+    }
+
+    /** What the loop measured: zeros per module, and over all modules. */
+    private record Loop(Map<String, Double> sparsity, double overall) {}
+
+    /** Steps 1-4 on every layer of {@code work}, which is edited. */
+    private static Loop loop(DecoderLayers work, String method, ModuleRule rule, boolean inputs,
+            boolean hessians, WeightGradients gradients, int[][] calibration, Config config) throws IOException {
+        SparsityPattern pattern = config.pattern();
         Map<String, Double> sparsity = new LinkedHashMap<>();
+        long zeros = 0;
+        long total = 0;
         try (NDManager acts = work.manager().newSubManager();
                 Progress bar = Progress.start(method + " " + pattern.label(), work.config().layers())) {
             // 1. the calibration windows' embeddings, in batches               (B, T, C) each
@@ -131,6 +197,7 @@ public final class WeightPruner {
                 }
             }
             for (int l = 0; l < work.config().layers(); l++) {
+                LayerWeights layer = work.open(l);
                 // 2. statistics of this layer's linear inputs on the activations that reach it
                 InputNorms norms = new InputNorms();
                 Map<String, double[]> hess = new LinkedHashMap<>();      // modules with one input share an array
@@ -161,7 +228,7 @@ public final class WeightPruner {
                     if (scaled.put(h, true) == null) scale(h, 2.0 / calibration.length);
                 }
                 // 3. prune each linear module
-                for (Map.Entry<String, NDArray> e : work.layer(l).linears().entrySet()) {
+                for (Map.Entry<String, NDArray> e : layer.linears().entrySet()) {
                     String key = TensorNames.key(l, e.getKey());
                     Shape shape = e.getValue().getShape();
                     int rows = (int) shape.get(0);
@@ -174,7 +241,10 @@ public final class WeightPruner {
                     try (NDManager tmp = work.manager().newSubManager()) {
                         work.setTensor(l, e.getKey(), OwnedArrays.of(tmp, pruned, shape));
                     }
-                    sparsity.put(key, zeros(pruned) / (double) pruned.length);
+                    long z = zeros(pruned);
+                    sparsity.put(key, z / (double) pruned.length);
+                    zeros += z;
+                    total += pruned.length;
                 }
                 // 4. the pruned layer's outputs feed the next layer
                 for (int i = 0; i < xs.size(); i++) {
@@ -185,13 +255,11 @@ public final class WeightPruner {
                         xs.set(i, y);
                     }
                 }
+                work.finish(l);
                 bar.step();
             }
-        } catch (RuntimeException e) {
-            if (work != model) work.close();
-            throw e;
         }
-        return new Result(work, method, pattern, sparsity, (System.nanoTime() - t0) / 1e9);
+        return new Loop(sparsity, total == 0 ? 0 : zeros / (double) total);
     }
 
     /** XᵀX of a module input (B, T, in), float64, row-major (in × in). */

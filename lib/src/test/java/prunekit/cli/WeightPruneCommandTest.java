@@ -67,6 +67,39 @@ class WeightPruneCommandTest {
     }
 
     @Test
+    void streamingWritesTheModelThatPruningInMemoryWrites() throws Exception {
+        Path dense = tmp.resolve("dense");
+        try (LlamaModel m = DeepTinyModels.model(2, 7, DataType.FLOAT32)) {
+            HfSaver.save(m, dense, Map.of());
+        }
+        String[] common = {"--method", "wanda", "--sparsity", "0.5", "--calib-samples", "2", "--seqlen", "8",
+            "--calib-corpus", "moby-dick"};
+        Path inMemory = tmp.resolve("memory");
+        Path streamed = tmp.resolve("streamed");
+        run(concat(new String[] {"prune", "--model", dense.toString(), "--out", inMemory.toString()}, common));
+        String out = run(concat(new String[] {"prune", "--model", dense.toString(), "--out", streamed.toString(),
+            "--stream"}, common));
+        assertTrue(out.contains("streamed=true"), out);
+        assertEquals(0.5, value(out, "sparsity"), 1e-12);
+        assertEquals(0.5, value(run("info", "--model", streamed.toString()), "sparsity"), 1e-12);
+        assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(inMemory.resolve("model.safetensors")),
+                java.nio.file.Files.readAllBytes(streamed.resolve("model.safetensors"))), "the same weights file, byte for byte");
+        assertEquals("wanda", HfSaver.provenance(streamed).get("method"));
+        var gblm = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {"prune", "--model",
+            dense.toString(), "--method", "gblm", "--sparsity", "0.5", "--stream", "--out", tmp.resolve("g").toString()}));
+        assertTrue(gblm.getMessage().contains("magnitude, wanda, sparsegpt"), gblm.getMessage());
+        var notDir = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {"prune", "--model",
+            "stories15m", "--method", "wanda", "--sparsity", "0.5", "--stream", "--out", tmp.resolve("s").toString()}));
+        assertTrue(notDir.getMessage().contains("export"), notDir.getMessage());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void badPatternsAreUsageErrors() {
         var e = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {
             "prune", "--model", "x", "--method", "wanda", "--out", "y"}));

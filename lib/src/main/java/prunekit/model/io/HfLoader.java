@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import prunekit.model.HfTokenizer;
@@ -32,6 +33,18 @@ public final class HfLoader {
         JsonObject cfg = readJson(dir.resolve("config.json"));
         LlamaConfig config = config(dir, cfg);
         Map<String, HostTensor> tensors = new HashMap<>();
+        for (Safetensors.Entry e : entries(dir).values()) {
+            tensors.put(e.name(), e.read());
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            permute(tensors, TensorNames.layer(l, "q_proj"), config.heads());
+            permute(tensors, TensorNames.layer(l, "k_proj"), config.kvHeads());
+        }
+        return LlamaModel.fromTensors(config, tensors, tokenizer(dir, cfg, config), device, dir.toString());
+    }
+
+    /** Every tensor of the directory's {@code *.safetensors} files (sorted by file name), by name; no data read. */
+    static Map<String, Safetensors.Entry> entries(Path dir) throws IOException {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.safetensors")) {
             ds.forEach(files::add);
@@ -41,13 +54,15 @@ public final class HfLoader {
                     + "convert with transformers' save_pretrained(safe_serialization=True))");
         }
         files.sort(null);
+        Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
         for (Path f : files) {
-            tensors.putAll(Safetensors.read(f));
+            out.putAll(Safetensors.entries(f));
         }
-        for (int l = 0; l < config.layers(); l++) {
-            permute(tensors, TensorNames.layer(l, "q_proj"), config.heads());
-            permute(tensors, TensorNames.layer(l, "k_proj"), config.kvHeads());
-        }
+        return out;
+    }
+
+    /** The directory's tokenizer.json, with the config's BOS/EOS ids. */
+    static HfTokenizer tokenizer(Path dir, JsonObject cfg, LlamaConfig config) throws IOException {
         Path tokFile = dir.resolve("tokenizer.json");
         if (!Files.exists(tokFile)) {
             throw new IOException(dir + ": tokenizer.json is missing (a fast tokenizer file is required)");
@@ -55,8 +70,7 @@ public final class HfLoader {
         HfTokenizer tokenizer = HfTokenizer.fromJson(Files.readString(tokFile),
                 tokenId(cfg, "bos_token_id"), tokenId(cfg, "eos_token_id"), config.vocabSize(), tokFile.toString());
         // a BOS counts only if the checkpoint's own tokenizer puts it at the start of a sequence
-        tokenizer = tokenizer.withBos(tokenizer.addsBos(tokenizer.bosId()) ? tokenizer.bosId() : -1);
-        return LlamaModel.fromTensors(config, tensors, tokenizer, device, dir.toString());
+        return tokenizer.withBos(tokenizer.addsBos(tokenizer.bosId()) ? tokenizer.bosId() : -1);
     }
 
     static LlamaConfig config(Path dir, JsonObject c) throws IOException {

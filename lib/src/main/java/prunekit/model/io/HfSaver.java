@@ -61,7 +61,15 @@ public final class HfSaver {
             tensors.put(k, tensors.get(k).permuteRope(c.kvHeads(), false));
         }
         Safetensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        writeMetadata(c, tok, dir, provenance);
+    }
 
+    /**
+     * config.json (with the provenance notes), tokenizer.json and tokenizer_config.json of a saved
+     * model: everything but the weights.
+     */
+    static void writeMetadata(LlamaConfig c, Tokenizer tok, Path dir, Map<String, String> provenance)
+            throws IOException {
         JsonObject cfg = new JsonObject();
         JsonArray arch = new JsonArray();
         arch.add("LlamaForCausalLM");

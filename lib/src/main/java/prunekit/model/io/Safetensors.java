@@ -13,8 +13,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import prunekit.model.HostTensor;
 
 /**
@@ -30,6 +35,41 @@ public final class Safetensors {
     /** Reads every tensor of a safetensors file as float32. */
     public static Map<String, HostTensor> read(Path file) throws IOException {
         Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Entry e : entries(file).values()) {
+            out.put(e.name(), e.read());
+        }
+        return out;
+    }
+
+    /**
+     * Where one tensor lies in a safetensors file: read it alone with {@link #read()} (how a
+     * model streamed layer by layer takes one layer's tensors out of a checkpoint larger than memory).
+     *
+     * @param begin absolute byte offset of its data in {@code file}
+     * @param end   absolute byte offset just past its data
+     */
+    public record Entry(Path file, String name, String dtype, long[] shape, long begin, long end) {
+
+        /** The tensor as float32 (F16 and BF16 converted in Java). */
+        public HostTensor read() throws IOException {
+            long n = 1;
+            for (long d : shape) n *= d;
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": tensor " + name + " has " + n + " values; at most "
+                        + (Integer.MAX_VALUE - 8) + " fit one Java array");
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, begin, end - begin);
+                buf.order(ByteOrder.LITTLE_ENDIAN);
+                GgmlType type = dtype.equals("F32") ? GgmlType.F32 : dtype.equals("F16") ? GgmlType.F16 : GgmlType.BF16;
+                return new HostTensor(Dequantize.toFloat(type, buf, (int) n), shape.clone());
+            }
+        }
+    }
+
+    /** The tensors of a safetensors file, by name in header order, checked against the file size; no data read. */
+    public static Map<String, Entry> entries(Path file) throws IOException {
+        Map<String, Entry> out = new LinkedHashMap<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
@@ -76,10 +116,7 @@ public final class Safetensors {
                     throw new IOException(file + ": tensor " + e.getKey() + " has " + (end - begin)
                             + " bytes, its shape and dtype need " + n * width);
                 }
-                MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, begin, end - begin);
-                buf.order(ByteOrder.LITTLE_ENDIAN);
-                GgmlType type = dtype.equals("F32") ? GgmlType.F32 : dtype.equals("F16") ? GgmlType.F16 : GgmlType.BF16;
-                out.put(e.getKey(), new HostTensor(Dequantize.toFloat(type, buf, (int) n), shape));
+                out.put(e.getKey(), new Entry(file, e.getKey(), dtype, shape, begin, end));
             }
         }
         return out;
@@ -125,44 +162,111 @@ public final class Safetensors {
     /** Writes tensors as float32 safetensors, in map order. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata)
             throws IOException {
-        JsonObject header = new JsonObject();
-        JsonObject meta = new JsonObject();
-        metadata.forEach(meta::addProperty);
-        header.add("__metadata__", meta);
-        long offset = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            JsonObject info = new JsonObject();
-            info.addProperty("dtype", "F32");
-            JsonArray shape = new JsonArray();
-            for (long d : e.getValue().shape()) {
-                shape.add(d);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> shapes.put(name, t.shape()));
+        try (Writer w = new Writer(file, shapes, metadata)) {
+            for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+                w.put(e.getKey(), e.getValue());
             }
-            info.add("shape", shape);
-            JsonArray offs = new JsonArray();
-            offs.add(offset);
-            offset += 4L * e.getValue().data().length;
-            offs.add(offset);
-            info.add("data_offsets", offs);
-            header.add(e.getKey(), info);
         }
-        byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
-        int pad = (8 - json.length % 8) % 8;                   // keep the data 8-byte aligned
-        byte[] padded = new byte[json.length + pad];
-        System.arraycopy(json, 0, padded, 0, json.length);
-        for (int i = json.length; i < padded.length; i++) {
-            padded[i] = ' ';
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded.length);
-            ch.write(len);
-            ch.write(ByteBuffer.wrap(padded));
-            for (HostTensor t : tensors.values()) {
-                ByteBuffer b = ByteBuffer.allocate(4 * t.data().length).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(t.data());
-                while (b.hasRemaining()) {
-                    ch.write(b);
+    }
+
+    /**
+     * A float32 safetensors file whose tensors are declared up front (names and shapes: the header)
+     * and written one at a time, in any order, each at its offset: a model pruned layer by layer is
+     * written while only one layer is in memory. {@link #close} fails if a declared tensor was
+     * never written.
+     */
+    public static final class Writer implements AutoCloseable {
+
+        private final Path file;
+        private final FileChannel ch;
+        private final Map<String, long[]> shapes;
+        private final Map<String, Long> offsets = new LinkedHashMap<>();   // absolute byte offset of each tensor
+        private final Set<String> written = new HashSet<>();
+
+        public Writer(Path file, Map<String, long[]> shapes, Map<String, String> metadata) throws IOException {
+            this.file = file;
+            this.shapes = new LinkedHashMap<>(shapes);
+            JsonObject header = new JsonObject();
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+            long offset = 0;
+            Map<String, Long> relative = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+                long n = 1;
+                JsonArray shape = new JsonArray();
+                for (long d : e.getValue()) {
+                    shape.add(d);
+                    n *= d;
                 }
+                JsonObject info = new JsonObject();
+                info.addProperty("dtype", "F32");
+                info.add("shape", shape);
+                JsonArray offs = new JsonArray();
+                offs.add(offset);
+                relative.put(e.getKey(), offset);
+                offset += 4L * n;
+                offs.add(offset);
+                info.add("data_offsets", offs);
+                header.add(e.getKey(), info);
+            }
+            byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
+            int pad = (8 - json.length % 8) % 8;                   // keep the data 8-byte aligned
+            byte[] padded = new byte[json.length + pad];
+            System.arraycopy(json, 0, padded, 0, json.length);
+            for (int i = json.length; i < padded.length; i++) {
+                padded[i] = ' ';
+            }
+            long dataStart = 8 + padded.length;
+            relative.forEach((name, off) -> offsets.put(name, dataStart + off));
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded.length);
+            writeAt(len, 0);
+            writeAt(ByteBuffer.wrap(padded), 8);
+        }
+
+        /** Writes a declared tensor (its shape must match the declaration), once. */
+        public void put(String name, HostTensor t) throws IOException {
+            long[] shape = shapes.get(name);
+            if (shape == null) {
+                throw new IllegalArgumentException(file + ": tensor " + name + " was not declared");
+            }
+            if (!Arrays.equals(shape, t.shape())) {
+                throw new IllegalArgumentException(file + ": tensor " + name + " declared " + Arrays.toString(shape)
+                        + ", given " + t.shapeText());
+            }
+            if (!written.add(name)) {
+                throw new IllegalArgumentException(file + ": tensor " + name + " written twice");
+            }
+            long pos = offsets.get(name);
+            float[] data = t.data();
+            int chunk = 1 << 20;                                       // floats per buffer: 4 MiB
+            ByteBuffer b = ByteBuffer.allocate(4 * Math.min(chunk, Math.max(1, data.length))).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < data.length; i += chunk) {
+                int n = Math.min(chunk, data.length - i);
+                b.clear();
+                b.asFloatBuffer().put(data, i, n);
+                b.limit(4 * n);
+                writeAt(b, pos + 4L * i);
+            }
+        }
+
+        private void writeAt(ByteBuffer b, long pos) throws IOException {
+            while (b.hasRemaining()) {
+                pos += ch.write(b, pos);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
+            if (written.size() != shapes.size()) {
+                List<String> missing = new ArrayList<>(shapes.keySet());
+                missing.removeAll(written);
+                throw new IOException(file + ": " + missing.size() + " declared tensors never written, e.g. " + missing.get(0));
             }
         }
     }
