@@ -2,7 +2,7 @@
 # prunekit against PyTorch + Hugging Face transformers, on this machine, on SmolLM2-135M, in one run
 # (issue #9). A benchmark, not a test: run it on an idle machine; it takes minutes.
 #
-#   bash environment/bench-vs-pytorch.sh [--quick] [--pruning] [--no-bench] [--setup-only]
+#   bash environment/bench-vs-pytorch.sh [--quick] [--pruning] [--profile] [--no-bench] [--setup-only]
 #
 # 1. A throwaway virtualenv, data/cache/bench-venv/ (git-ignored), with pinned versions from PyPI:
 #    torch 2.7.1 (the same PyTorch release as DJL's pytorch-native-cpu 2.7.1 that prunekit runs on),
@@ -28,6 +28,10 @@
 #    it prints (load, calibration, statistics, selection/scoring, editing, save), as a table and as
 #    records (metric prune_<phase>_s) in the same CSV. The pruned models are deleted after each run.
 #
+# 5. --profile: one forward pass on each side under PyTorch's profiler (at the first of BENCH_SEQLENS,
+#    attention eager), both Chrome traces in the run's output folder, and environment/bench/profile_summary.py
+#    beside each other: time inside operators, time between them (the host side: Python and
+#    transformers, or Java and DJL's JNI calls), operator counts, the operators that take the most time.
 # Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
 #        --pruning     also run part 4;  --no-bench  skip part 3;  --setup-only  steps 1 and 2 only
@@ -40,15 +44,16 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-quick=0 pruning=0 bench=1 setup_only=0
+quick=0 pruning=0 bench=1 setup_only=0 profile=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
     --pruning) pruning=1 ;;
+    --profile) profile=1 ;;
     --no-bench) bench=0 ;;
     --setup-only) setup_only=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --pruning --no-bench --setup-only)" >&2
+    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --pruning --profile --no-bench --setup-only)" >&2
        exit 2 ;;
   esac
 done
@@ -190,4 +195,20 @@ if [ "$pruning" = 1 ]; then
   done
   rmdir data/cache/bench-pruned 2>/dev/null || true
   python3 environment/bench/report.py prune --dir "$out" ${csv:+--csv "$csv"}
+fi
+
+# ---- 5. where a forward pass spends its time --------------------------------------------------------
+if [ "$profile" = 1 ]; then
+  t=$(awk '{ print $1 }' <<< "$seqlens")
+  echo "profile: one forward pass at seqlen $t on each side"
+  PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" --seqlen "$t" \
+      --batch 1 --iterations 1 --matmul-size 0 --profile "$out/prunekit-trace.json" > "$out/prunekit-profile.out" \
+      2> "$out/prunekit-profile.err" \
+    || { echo "bench-vs-pytorch.sh: prunekit bench --profile failed:" >&2; cat "$out/prunekit-profile.err" >&2; exit 1; }
+  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py --model "$model_dir" \
+      --seqlen "$t" --batch 1 --iterations 1 --attn eager --threads "$threads" --interop-threads "$threads" \
+      --matmul-size 0 --profile "$out/pytorch-trace.json" > "$out/pytorch-profile.out" 2> "$out/pytorch-profile.err" \
+    || { echo "bench-vs-pytorch.sh: pytorch_bench.py --profile failed:" >&2; cat "$out/pytorch-profile.err" >&2; exit 1; }
+  python3 environment/bench/profile_summary.py "$out/prunekit-trace.json" "$out/pytorch-trace.json" \
+      --labels prunekit,pytorch | tee "$out/profile-summary.txt"
 fi

@@ -1,10 +1,7 @@
 package prunekit.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -15,33 +12,37 @@ import ai.djl.ndarray.types.Shape;
  */
 final class Rope {
 
-    private final NDArray cos; // (T, 1, D/2)
-    private final NDArray sin; // (T, 1, D/2)
+    private final NDArray cos; // (T, 1, D): cos(p·θ_i) at 2i and 2i+1
+    private final NDArray sin; // (T, 1, D): -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1
 
     Rope(NDManager m, int t, int headDim, double theta) {
         int half = headDim / 2;
-        float[] c = new float[t * half];
-        float[] s = new float[t * half];
+        float[] c = new float[t * headDim];
+        float[] s = new float[t * headDim];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < half; i++) {
                 double angle = p * Math.pow(theta, -2.0 * i / headDim);
-                c[p * half + i] = (float) Math.cos(angle);
-                s[p * half + i] = (float) Math.sin(angle);
+                float cf = (float) Math.cos(angle);
+                float sf = (float) Math.sin(angle);
+                c[p * headDim + 2 * i] = cf;
+                c[p * headDim + 2 * i + 1] = cf;
+                s[p * headDim + 2 * i] = -sf;
+                s[p * headDim + 2 * i + 1] = sf;
             }
         }
-        cos = OwnedArrays.of(m, c, new Shape(t, 1, half));
-        sin = OwnedArrays.of(m, s, new Shape(t, 1, half));
+        cos = OwnedArrays.of(m, c, new Shape(t, 1, headDim));
+        sin = OwnedArrays.of(m, s, new Shape(t, 1, headDim));
     }
 
-    /** Rotates x of shape (B, T, heads, D). */
+    /**
+     * Rotates x of shape (B, T, heads, D): {@code x·cos + swap(x)·sin}, where swap exchanges the two
+     * entries of each pair, i.e. (x_{2i}, x_{2i+1}) becomes (x_{2i}·c − x_{2i+1}·s, x_{2i+1}·c + x_{2i}·s).
+     * Six tensor operations; the same values, bit for bit, as rotating the even and odd halves
+     * separately and interleaving them (eleven).
+     */
     NDArray apply(NDArray x) {
         Shape shape = x.getShape();
-        long half = shape.get(3) / 2;
-        NDArray pairs = x.reshape(shape.get(0), shape.get(1), shape.get(2), half, 2);
-        NDArray x0 = pairs.get(new NDIndex("..., 0"));                    // (B, T, H, D/2)
-        NDArray x1 = pairs.get(new NDIndex("..., 1"));
-        NDArray r0 = x0.mul(cos).sub(x1.mul(sin));
-        NDArray r1 = x0.mul(sin).add(x1.mul(cos));
-        return NDArrays.stack(new NDList(r0, r1), -1).reshape(shape);
+        NDArray swapped = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2).flip(4).reshape(shape);
+        return x.mul(cos).add(swapped.mul(sin));
     }
 }
