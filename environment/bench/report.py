@@ -2,6 +2,8 @@
 
   report.py bench --dir D [--csv FILE]   D holds prunekit-<T>.out and pytorch-<attn>-<T>.out; the model
                                          is named by its config.json (prunekit.name, written by export)
+  report.py rounds --dir D               D holds round-1/, round-2/, ... as bench reads them: medians over
+                                         the rounds and the spread of prunekit/PyTorch within a round
   report.py prune --dir D [--csv FILE]   D holds prune-<method>.out (command output + wall_seconds=,
                                          exit_code=, and peak_rss_kb= where GNU time measured it)
 
@@ -80,12 +82,56 @@ def cell(v, spec):
 # Part 1: prunekit against PyTorch + transformers
 # ---------------------------------------------------------------------------------------------
 
-def bench(args):
-    runs = {}                                                     # (side, seqlen) -> (path, key values)
-    for path in sorted(glob.glob(os.path.join(args.dir, "*.out"))):
+def collect(directory):
+    """(side, seqlen) -> (path, key values) of the prunekit-<T>.out and pytorch-<attn>-<T>.out in a folder."""
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(directory, "*.out"))):
         m = re.match(r"^(prunekit|pytorch-[a-z0-9_]+)-(\d+)\.out$", os.path.basename(path))
         if m:
             runs[(m.group(1), int(m.group(2)))] = (path, read_key_values(path))
+    return runs
+
+
+def rounds(args):
+    """The rounds of one run side by side: each round timed prunekit and then PyTorch, so a drift of the
+    machine's speed during the run moves both sides of a round alike. Per phase, sequence length and
+    PyTorch side: the median tokens/s over the rounds on each side, the ratio of the medians, and the
+    smallest and largest ratio within one round."""
+    dirs = sorted(glob.glob(os.path.join(args.dir, "round-*")), key=lambda d: int(d.rsplit("-", 1)[1]))
+    per_round = [collect(d) for d in dirs]
+    if len(per_round) < 2:
+        return
+    median = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
+    sides = sorted({s for runs in per_round for s, _ in runs if s != "prunekit"})
+    seqlens = sorted({t for runs in per_round for s, t in runs if s == "prunekit"})
+    print(f"over {len(per_round)} rounds (each: prunekit, then PyTorch), median tokens/s and ratios:")
+    head = ["phase", "seqlen", "tok/s pk"]
+    for side in sides:
+        head += [f"tok/s {label(side)}", f"pk/{label(side)} of medians", f"pk/{label(side)} per round"]
+    rows = []
+    for phase in ("forward", "fwdbwd"):
+        for t in seqlens:
+            pk = [number(r[("prunekit", t)][1], f"{phase}_tok_s", r[("prunekit", t)][0]) for r in per_round]
+            row = [phase, str(t), f"{median(pk):.1f}"]
+            for side in sides:
+                pairs = [(number(r[("prunekit", t)][1], f"{phase}_tok_s", r[("prunekit", t)][0]),
+                          number(r[(side, t)][1], f"{phase}_tok_s", r[(side, t)][0]))
+                         for r in per_round if (side, t) in r]
+                if not pairs:
+                    row += ["-", "-", "-"]
+                    continue
+                ratios = [a / b for a, b in pairs]
+                row += [f"{median([b for _, b in pairs]):.1f}", f"{median(pk) / median([b for _, b in pairs]):.2f}",
+                        f"{min(ratios):.2f}-{max(ratios):.2f}"]
+            rows.append(row)
+    print_table(head, rows)
+
+
+def bench(args):
+    runs = collect(args.dir)
+    if args.round:
+        for _, kv in runs.values():
+            kv["round"] = args.round
     seqlens = sorted({t for side, t in runs if side == "prunekit"})
     if not seqlens:
         raise SystemExit(f"report: {args.dir}: no prunekit-<seqlen>.out files")
@@ -197,6 +243,8 @@ def label(side):
 def side_settings(side, kv):
     common = (f"threads={kv.get('threads')};interop_threads={kv.get('interop_threads')};batch={kv.get('batch')};"
               f"iterations={kv.get('iterations')}")
+    if kv.get("round"):
+        common += f";round={kv['round']}"
     if side == "prunekit":
         return f"djl={kv.get('djl')};engine={kv.get('engine')};weights=float32 export;{common}"
     return (f"torch={kv.get('torch')};transformers={kv.get('transformers')};attn={kv.get('attn')};"
@@ -306,13 +354,14 @@ def prune(args):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("what", choices=["bench", "prune"])
+    p.add_argument("what", choices=["bench", "rounds", "prune"])
     p.add_argument("--dir", required=True)
     p.add_argument("--csv", help="append result records to this file")
+    p.add_argument("--round", help="bench: 'k/R', added to every record's settings as round=k/R")
     a = p.parse_args()
     if not os.path.isdir(a.dir):
         raise SystemExit(f"report: {a.dir}: no such directory")
-    (bench if a.what == "bench" else prune)(a)
+    {"bench": bench, "rounds": rounds, "prune": prune}[a.what](a)
 
 
 if __name__ == "__main__":
