@@ -20,7 +20,8 @@
 #                decoder weights trainable; a 2048² float32 matmul: the GFLOP/s ceiling);
 #      PyTorch:  environment/bench/pytorch_bench.py, the same phases on AutoModelForCausalLM, once
 #                per attention implementation in BENCH_ATTN (eager, sdpa);
-#    each phase: one warm-up, then the median of BENCH_ITERS runs. All of it BENCH_ROUNDS times, each
+#    each phase: BENCH_WARMUP untimed runs (the JVM compiles prunekit's forward path over the first
+#    few; both sides get the same count), then the median of BENCH_ITERS runs. All of it BENCH_ROUNDS times, each
 #    round prunekit then PyTorch: this machine's speed drifts by several % over minutes, and a round's
 #    two sides see the same drift. Per round a table (tokens/s, the ratio prunekit/PyTorch, peak
 #    resident MiB, achieved GFLOP/s and % of the matmul ceiling) and its numbers appended as result
@@ -38,7 +39,7 @@
 # Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
 #        --pruning     also run part 4;  --no-bench  skip part 3;  --setup-only  steps 1 and 2 only
-# Environment (defaults): BENCH_ITERS (5), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
+# Environment (defaults): BENCH_ITERS (5), BENCH_WARMUP (5; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
 #   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
 #   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_PRUNE_MODEL (smollm2),
 #   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128).
@@ -63,11 +64,12 @@ done
 
 iters=${BENCH_ITERS:-5}
 rounds=${BENCH_ROUNDS:-3}
+warmup=${BENCH_WARMUP:-5}
 matmul_iters=${BENCH_MATMUL_ITERS:-10}
 calib_samples=${BENCH_CALIB_SAMPLES:-8}
 calib_seqlen=${BENCH_CALIB_SEQLEN:-128}
 if [ "$quick" = 1 ]; then
-  iters=1 matmul_iters=1 rounds=${BENCH_ROUNDS:-1}
+  iters=1 matmul_iters=1 rounds=${BENCH_ROUNDS:-1} warmup=${BENCH_WARMUP:-1}
   calib_samples=${BENCH_CALIB_SAMPLES:-2} calib_seqlen=${BENCH_CALIB_SEQLEN:-32}
   csv=${BENCH_CSV:-none}
 else
@@ -84,7 +86,7 @@ prune_methods=${BENCH_PRUNE_METHODS:-gradmap block-influence ppl taylor magnitud
 positive() {   # name value: a whole number >= 1, or exit naming the variable
   [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "bench-vs-pytorch.sh: $1 must be a whole number >= 1, got '$2'" >&2; exit 2; }
 }
-positive BENCH_ITERS "$iters"; positive BENCH_ROUNDS "$rounds"; positive BENCH_MATMUL_ITERS "$matmul_iters"; positive BENCH_THREADS "$threads"
+positive BENCH_ITERS "$iters"; positive BENCH_ROUNDS "$rounds"; positive BENCH_WARMUP "$warmup"; positive BENCH_MATMUL_ITERS "$matmul_iters"; positive BENCH_THREADS "$threads"
 positive BENCH_MATMUL_N "$matmul_n"; positive BENCH_CALIB_SAMPLES "$calib_samples"
 positive BENCH_CALIB_SEQLEN "$calib_seqlen"
 for t in $seqlens; do positive "BENCH_SEQLENS entry" "$t"; done
@@ -136,14 +138,14 @@ if [ "$bench" = 1 ]; then
   for t in $seqlens; do
     echo "seqlen $t: prunekit (iterations: $iters)"
     PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" \
-        --seqlen "$t" --batch 1 --iterations "$iters" --matmul-size "$matmul_n" --matmul-iterations "$matmul_iters" \
-        > "$rdir/prunekit-$t.out" 2> "$rdir/prunekit-$t.err" \
+        --seqlen "$t" --batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n" \
+        --matmul-iterations "$matmul_iters" > "$rdir/prunekit-$t.out" 2> "$rdir/prunekit-$t.err" \
       || { echo "bench-vs-pytorch.sh: prunekit bench failed at seqlen $t:" >&2; cat "$rdir/prunekit-$t.err" >&2; exit 1; }
     for attn in $attns; do
       echo "seqlen $t: PyTorch, attn=$attn"
       rc=0
       HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py \
-          --model "$model_dir" --seqlen "$t" --batch 1 --iterations "$iters" --attn "$attn" \
+          --model "$model_dir" --seqlen "$t" --batch 1 --warmup "$warmup" --iterations "$iters" --attn "$attn" \
           --threads "$threads" --interop-threads "$threads" --matmul-size "$matmul_n" \
           --matmul-iterations "$matmul_iters" > "$rdir/pytorch-$attn-$t.out" 2> "$rdir/pytorch-$attn-$t.err" || rc=$?
       if [ "$rc" = 3 ]; then                        # this transformers has no such attention: skip it

@@ -34,7 +34,8 @@ def parse_args():
     p.add_argument("--model", required=True, help="Hugging Face directory (config.json, model.safetensors)")
     p.add_argument("--seqlen", type=int, default=256)
     p.add_argument("--batch", type=int, default=1)
-    p.add_argument("--iterations", type=int, default=5, help="timed runs per phase, after one warm-up")
+    p.add_argument("--iterations", type=int, default=5, help="timed runs per phase, after the warm-up")
+    p.add_argument("--warmup", type=int, default=5, help="untimed runs per phase first (prunekit bench's --warmup)")
     p.add_argument("--attn", default="eager", help="transformers attn_implementation: eager or sdpa")
     p.add_argument("--threads", type=int, default=2, help="intra-op threads (torch.set_num_threads)")
     p.add_argument("--interop-threads", type=int, default=0, help="inter-op threads (0: torch's default)")
@@ -46,8 +47,9 @@ def parse_args():
     for name in ("seqlen", "batch", "iterations", "threads", "matmul_iterations"):
         if getattr(a, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(a, name)}")
-    if a.matmul_size < 0 or a.interop_threads < 0:
-        p.error(f"--matmul-size and --interop-threads must be >= 0, got {a.matmul_size}, {a.interop_threads}")
+    if a.matmul_size < 0 or a.interop_threads < 0 or a.warmup < 0:
+        p.error(f"--matmul-size, --interop-threads and --warmup must be >= 0, got {a.matmul_size}, "
+                f"{a.interop_threads}, {a.warmup}")
     return a
 
 
@@ -91,14 +93,14 @@ def java_random_ints(seed, bound, count):
     return out
 
 
-def timed(fn, iterations):
-    """Runs fn once to warm up, then `iterations` times; (sorted timed seconds, total seconds)."""
+def timed(fn, iterations, warmup=1):
+    """Runs fn `warmup` times untimed, then `iterations` times; (sorted timed seconds, total seconds)."""
     times = []
-    for _ in range(iterations + 1):
+    for _ in range(warmup + iterations):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return sorted(times[1:]), sum(times)
+    return sorted(times[warmup:]), sum(times)
 
 
 def median(times):
@@ -158,6 +160,7 @@ def main():
     print(f"batch={a.batch}")
     print(f"seqlen={a.seqlen}")
     print(f"iterations={a.iterations}")
+    print(f"warmup={a.warmup}")
     print(f"load_peak_rss_mb={peak_rss_mb()}")
 
     vocab = cfg["vocab_size"]
@@ -168,7 +171,7 @@ def main():
         with torch.no_grad():
             model(input_ids=ids, use_cache=False).logits.sum().item()
 
-    times, total = timed(forward, a.iterations)
+    times, total = timed(forward, a.iterations, a.warmup)
     print_phase("forward", times, total, a.batch, a.seqlen, fwd_flops)
     if a.profile:                      # one more forward, operator by operator
         from torch.profiler import ProfilerActivity, profile
@@ -192,7 +195,7 @@ def main():
         model.zero_grad(set_to_none=True)
         last_loss[:] = [loss.item()]
 
-    times, total = timed(forward_backward, a.iterations)
+    times, total = timed(forward_backward, a.iterations, a.warmup)
     print(f"fwdbwd_loss={last_loss[0]:.6f}")
     print_phase("fwdbwd", times, total, a.batch, a.seqlen, fwdbwd_flops)
 

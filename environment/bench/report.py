@@ -166,7 +166,7 @@ def bench(args):
         what = (f"prunekit: DJL {kv.get('djl')} + {kv.get('engine')}" if side == "prunekit"
                 else f"PyTorch {kv.get('torch')} + transformers {kv.get('transformers')}, attn={kv.get('attn')}")
         print(f"  {label(side):6s} {what}; {kv.get('threads')} intra-op / {kv.get('interop_threads')} inter-op "
-              f"threads; batch {kv.get('batch')}, median of {kv.get('iterations')} after a warm-up")
+              f"threads; batch {kv.get('batch')}, median of {kv.get('iterations')} after {kv.get('warmup', 1)} warm-up runs")
     ceilings = ", ".join(f"{label(side)} {number(kv, 'matmul_gflops', path):.0f}"
                          for (side, t), (path, kv) in sorted(runs.items(), key=lambda r: (r[0][1], r[0][0]))
                          if "matmul_gflops" in kv)
@@ -242,7 +242,7 @@ def label(side):
 
 def side_settings(side, kv):
     common = (f"threads={kv.get('threads')};interop_threads={kv.get('interop_threads')};batch={kv.get('batch')};"
-              f"iterations={kv.get('iterations')}")
+              f"iterations={kv.get('iterations')}" + (f";warmup={kv['warmup']}" if kv.get("warmup") else ""))
     if kv.get("round"):
         common += f";round={kv['round']}"
     if side == "prunekit":

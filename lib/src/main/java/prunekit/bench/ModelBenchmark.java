@@ -92,17 +92,56 @@ public final class ModelBenchmark {
 
     private ModelBenchmark() {}
 
+    /** {@link #forward(LlamaModel, int, int, int, int)} after one warm-up pass. */
     public static Result forward(LlamaModel model, int batch, int seqLen, int iterations) {
+        return forward(model, batch, seqLen, 1, iterations);
+    }
+
+    /**
+     * Forward passes of B random windows of T tokens, all logits computed and summed.
+     *
+     * @param warmup untimed passes first: the JVM compiles DJL's and prunekit's Java code over the first
+     *               few passes (on this 2-core machine passes 2-6 ran 270-315 ms, the steady state 240-258)
+     */
+    public static Result forward(LlamaModel model, int batch, int seqLen, int warmup, int iterations) {
         int[][] tokens = randomTokens(model, batch, seqLen);
-        double[] times = new double[iterations + 1];
-        for (int i = 0; i <= iterations; i++) {                 // run 0 is the warm-up
+        double[] times = new double[warmup + iterations];
+        for (int i = 0; i < times.length; i++) {
             long t0 = System.nanoTime();
             try (NDManager step = model.manager().newSubManager()) {
                 model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
             }
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
-        return result("forward", batch, seqLen, times, forwardFlopsPerToken(model.config(), seqLen), Double.NaN);
+        return result("forward", batch, seqLen, warmup, times, forwardFlopsPerToken(model.config(), seqLen), Double.NaN);
+    }
+
+    /** {@link #forwardBackward(LlamaModel, int, int, int, int)} after one warm-up pass. */
+    public static Result forwardBackward(LlamaModel model, int batch, int seqLen, int iterations) {
+        return forwardBackward(model, batch, seqLen, 1, iterations);
+    }
+
+    /** Forward + backward of the mean next-token NLL, every decoder weight trainable; {@code warmup} untimed passes first. */
+    public static Result forwardBackward(LlamaModel model, int batch, int seqLen, int warmup, int iterations) {
+        int[][] tokens = randomTokens(model, batch, seqLen);
+        boolean wasTrainable = model.isTrainable();
+        model.setTrainable(true);
+        double[] times = new double[warmup + iterations];
+        double lastLoss = Double.NaN;
+        for (int i = 0; i < times.length; i++) {
+            long t0 = System.nanoTime();
+            try (NDManager step = model.manager().newSubManager();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = LmLoss.meanNll(model.forward(step, tokens, Trace.NONE).logits(), tokens);
+                gc.backward(loss);
+                model.zeroGradients();
+                lastLoss = loss.getFloat();
+            }
+            times[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        model.setTrainable(wasTrainable);
+        return result("fwdbwd", batch, seqLen, warmup, times, forwardBackwardFlopsPerToken(model.config(), seqLen),
+                lastLoss);
     }
 
     /**
@@ -123,27 +162,6 @@ public final class ModelBenchmark {
         } finally {
             JniUtils.stopProfile(trace.toAbsolutePath().toString());
         }
-    }
-
-    public static Result forwardBackward(LlamaModel model, int batch, int seqLen, int iterations) {
-        int[][] tokens = randomTokens(model, batch, seqLen);
-        boolean wasTrainable = model.isTrainable();
-        model.setTrainable(true);
-        double[] times = new double[iterations + 1];
-        double lastLoss = Double.NaN;
-        for (int i = 0; i <= iterations; i++) {
-            long t0 = System.nanoTime();
-            try (NDManager step = model.manager().newSubManager();
-                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = LmLoss.meanNll(model.forward(step, tokens, Trace.NONE).logits(), tokens);
-                gc.backward(loss);
-                model.zeroGradients();
-                lastLoss = loss.getFloat();
-            }
-            times[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        model.setTrainable(wasTrainable);
-        return result("fwdbwd", batch, seqLen, times, forwardBackwardFlopsPerToken(model.config(), seqLen), lastLoss);
     }
 
     /**
@@ -220,9 +238,10 @@ public final class ModelBenchmark {
         return 4.0 * c.layers() * seqLen * c.heads() * c.headDim();
     }
 
-    private static Result result(String phase, int batch, int seqLen, double[] times, double flopsPerToken,
+    private static Result result(String phase, int batch, int seqLen, int warmup, double[] times, double flopsPerToken,
             double loss) {
-        double[] timed = timedRuns(times);
+        double[] timed = Arrays.copyOfRange(times, warmup, times.length);
+        Arrays.sort(timed);
         return new Result(phase, batch, seqLen, timed.length, timed[timed.length / 2], timed[0],
                 Arrays.stream(times).sum(), flopsPerToken, peakRssMb(), loss);
     }

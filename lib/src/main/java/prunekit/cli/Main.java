@@ -48,7 +48,7 @@ public final class Main {
             "           [--stream]   (magnitude, wanda, sparsegpt on a Hugging Face directory: one layer in memory at a time,",
             "           read from M and written to DIR, for models larger than this machine's memory)",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
-            "  bench    --model M [--seqlen 256] [--batch 1] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME] [--profile TRACE.json]",
+            "  bench    --model M [--seqlen 256] [--batch 1] [--warmup 5] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME] [--profile TRACE.json]",
             "           (forward and forward+backward tokens/s, model GFLOP/s, peak memory; then the GFLOP/s of an",
             "           N x N float32 matMul, this machine's ceiling; --matmul-size 0 skips it)",
             "  " + ExperimentCommand.USAGE,
@@ -95,7 +95,7 @@ public final class Main {
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
                 return bench(new Args(cmd, argv, 1,
-                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record", "profile")));
+                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record", "profile", "warmup")));
             case "experiment":
                 return ExperimentCommand.run(argv);
             default:
@@ -205,8 +205,12 @@ public final class Main {
         int seqLen = a.integer("seqlen", 256);
         int batch = a.integer("batch", 1);
         int iterations = a.integer("iterations", 5);
+        int warmup = a.integer("warmup", 5);                // untimed passes: the JIT compiles the forward path
         int matmulSize = a.integer("matmul-size", 2048);
         int matmulIterations = a.integer("matmul-iterations", 10);
+        if (warmup < 0) {
+            throw new Args.UsageException("bench: --warmup must be >= 0, got " + warmup);
+        }
         if (seqLen < 1 || batch < 1 || iterations < 1 || matmulSize < 0 || matmulIterations < 1) {
             throw new Args.UsageException("bench: --seqlen, --batch, --iterations and --matmul-iterations must be >= 1"
                     + " and --matmul-size >= 0, got seqlen=" + seqLen + " batch=" + batch + " iterations=" + iterations
@@ -226,9 +230,10 @@ public final class Main {
             System.out.println("batch=" + batch);
             System.out.println("seqlen=" + seqLen);
             System.out.println("iterations=" + iterations);
-            ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, iterations);
+            System.out.println("warmup=" + warmup);
+            ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, warmup, iterations);
             System.out.println(fwd.keyValues());
-            ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, iterations);
+            ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, warmup, iterations);
             System.out.println(fwdBwd.keyValues());
             ResultRecord.Run run = run(a, m);
             for (ModelBenchmark.Result r : List.of(fwd, fwdBwd)) {         // tokens/s and seconds per pass
