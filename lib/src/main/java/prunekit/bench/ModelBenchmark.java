@@ -108,9 +108,7 @@ public final class ModelBenchmark {
         double[] times = new double[warmup + iterations];
         for (int i = 0; i < times.length; i++) {
             long t0 = System.nanoTime();
-            try (NDManager step = model.manager().newSubManager()) {
-                model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
-            }
+            forwardOnce(model, tokens);
             times[i] = (System.nanoTime() - t0) / 1e9;
         }
         return result("forward", batch, seqLen, warmup, times, forwardFlopsPerToken(model.config(), seqLen), Double.NaN);
@@ -153,14 +151,19 @@ public final class ModelBenchmark {
      */
     public static void profileForward(LlamaModel model, int batch, int seqLen, Path trace) {
         int[][] tokens = randomTokens(model, batch, seqLen);
-        try (NDManager step = model.manager().newSubManager()) {                 // warm-up, not traced
-            model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
-        }
+        forwardOnce(model, tokens);                                              // warm-up, not traced
         JniUtils.startProfile(false, true, false);
-        try (NDManager step = model.manager().newSubManager()) {
-            model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
+        try {
+            forwardOnce(model, tokens);
         } finally {
             JniUtils.stopProfile(trace.toAbsolutePath().toString());
+        }
+    }
+
+    /** One forward pass, every logit computed and summed (read back: the pass has finished). */
+    private static void forwardOnce(LlamaModel model, int[][] tokens) {
+        try (NDManager step = model.manager().newSubManager()) {
+            model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
         }
     }
 
@@ -185,7 +188,7 @@ public final class ModelBenchmark {
                 }
                 times[i] = (System.nanoTime() - t0) / 1e9;
             }
-            double[] timed = timedRuns(times);
+            double[] timed = timedRuns(times, 1);
             return new MatmulResult(n, iterations, timed[timed.length / 2], timed[0], Arrays.stream(times).sum());
         }
     }
@@ -240,15 +243,14 @@ public final class ModelBenchmark {
 
     private static Result result(String phase, int batch, int seqLen, int warmup, double[] times, double flopsPerToken,
             double loss) {
-        double[] timed = Arrays.copyOfRange(times, warmup, times.length);
-        Arrays.sort(timed);
+        double[] timed = timedRuns(times, warmup);
         return new Result(phase, batch, seqLen, timed.length, timed[timed.length / 2], timed[0],
                 Arrays.stream(times).sum(), flopsPerToken, peakRssMb(), loss);
     }
 
-    /** The timed runs (all but the warm-up, run 0), sorted ascending. */
-    private static double[] timedRuns(double[] times) {
-        double[] timed = Arrays.copyOfRange(times, 1, times.length);
+    /** The timed runs (all but the first {@code warmup}), sorted ascending. */
+    private static double[] timedRuns(double[] times, int warmup) {
+        double[] timed = Arrays.copyOfRange(times, warmup, times.length);
         Arrays.sort(timed);
         return timed;
     }

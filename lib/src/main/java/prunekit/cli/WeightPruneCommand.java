@@ -58,8 +58,7 @@ final class WeightPruneCommand {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.println("model=" + model.config().name());
             long t1 = System.nanoTime();
-            CalibrationSampler.Config cc = new CalibrationSampler.Config(a.integer("calib-samples", 32),
-                    a.integer("seqlen", 256), seed);
+            CalibrationSampler.Config cc = calibration(a, seed);
             int[][] calibration = CalibrationSampler.sample(corpus, model.tokenizer(), cc).toArray(new int[0][]);
             double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
             WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
@@ -90,16 +89,8 @@ final class WeightPruneCommand {
             long t2 = System.nanoTime();
             HfSaver.save(model, out, provenance);
             double saveSeconds = (System.nanoTime() - t2) / 1e9;
-            System.out.println("method=" + r.method());
-            System.out.println("pattern=" + pattern.label());
-            System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
-            System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
-            System.out.println("gradient_cache=" + gradientCache);
-            System.out.printf(Locale.ROOT, "gradient_seconds=%.1f%n", gradientSeconds);
-            System.out.printf(Locale.ROOT, "prune_seconds=%.1f%n", r.seconds());
-            System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
-            System.out.println("out=" + out.toAbsolutePath());
-            System.out.println("sparsity=" + r.overallSparsity());
+            printResult(r, pattern, out, false, loadSeconds, calibrationSeconds, gradientCache, gradientSeconds,
+                    saveSeconds);
         } catch (IOException e) {
             throw new UncheckedIOException(out + ": " + e.getMessage(), e);
         }
@@ -131,8 +122,7 @@ final class WeightPruneCommand {
                     + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, wanda, sparsegpt");
         }
         WeightImportance metric = method.equals("sparsegpt") ? null : metric(a, method);
-        CalibrationSampler.Config cc = new CalibrationSampler.Config(a.integer("calib-samples", 32),
-                a.integer("seqlen", 256), seed);
+        CalibrationSampler.Config cc = calibration(a, seed);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("method", method);
         provenance.put("pattern", pattern.settings());
@@ -158,19 +148,38 @@ final class WeightPruneCommand {
                 t2 = System.nanoTime();
             }
             double saveSeconds = (System.nanoTime() - t2) / 1e9;
-            System.out.println("method=" + r.method());
-            System.out.println("pattern=" + pattern.label());
-            System.out.println("streamed=true");
-            System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
-            System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
-            System.out.printf(Locale.ROOT, "prune_seconds=%.1f%n", r.seconds());
-            System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
-            System.out.println("out=" + out.toAbsolutePath());
-            System.out.println("sparsity=" + r.overallSparsity());
+            printResult(r, pattern, out, true, loadSeconds, calibrationSeconds, null, 0, saveSeconds);
         } catch (IOException e) {
             throw new UncheckedIOException(out + ": " + e.getMessage(), e);
         }
         return 0;
+    }
+
+    /**
+     * The key=value lines of a weight-pruning command, in the order scripts read them; the gradient
+     * lines only when {@code gradientCache} is given (not for a stream).
+     */
+    private static void printResult(WeightPruner.Result r, SparsityPattern pattern, Path out, boolean streamed,
+            double loadSeconds, double calibrationSeconds, String gradientCache, double gradientSeconds,
+            double saveSeconds) {
+        System.out.println("method=" + r.method());
+        System.out.println("pattern=" + pattern.label());
+        if (streamed) System.out.println("streamed=true");
+        System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
+        System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
+        if (gradientCache != null) {
+            System.out.println("gradient_cache=" + gradientCache);
+            System.out.printf(Locale.ROOT, "gradient_seconds=%.1f%n", gradientSeconds);
+        }
+        System.out.printf(Locale.ROOT, "prune_seconds=%.1f%n", r.seconds());
+        System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", saveSeconds);
+        System.out.println("out=" + out.toAbsolutePath());
+        System.out.println("sparsity=" + r.overallSparsity());
+    }
+
+    /** The calibration windows' settings: --calib-samples (32), --seqlen (256), the seed. */
+    private static CalibrationSampler.Config calibration(Args a, long seed) {
+        return new CalibrationSampler.Config(a.integer("calib-samples", 32), a.integer("seqlen", 256), seed);
     }
 
     private static SparsityPattern pattern(Args a) {

@@ -1,5 +1,8 @@
 package prunekit.model;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Shape and hyper-parameters of a LLaMA-family decoder (LLaMA 1/2/3, SmolLM, TinyLlama, llama2.c
  * stories models): pre-norm RMSNorm blocks with rotary attention and a SwiGLU MLP.
@@ -60,6 +63,34 @@ public record LlamaConfig(
     public LlamaConfig withName(String newName) {
         return new LlamaConfig(newName, vocabSize, hidden, intermediate, layers, heads, kvHeads,
                 headDim, ropeTheta, rmsEps, maxSequenceLength, tiedEmbeddings);
+    }
+
+    /**
+     * The shape of every tensor of the model, named as in {@link TensorNames}, in checkpoint order:
+     * embedding, each layer's nine tensors ({@link LayerWeights#ALL}), final norm, untied head.
+     * Linear weights are (out, in).
+     */
+    public Map<String, long[]> tensorShapes() {
+        long q = (long) heads * headDim;
+        long kv = (long) kvHeads * headDim;
+        Map<String, long[]> s = new LinkedHashMap<>();
+        s.put(TensorNames.EMBED, new long[] {vocabSize, hidden});
+        for (int l = 0; l < layers; l++) {
+            s.put(TensorNames.layer(l, "input_layernorm"), new long[] {hidden});
+            s.put(TensorNames.layer(l, "q_proj"), new long[] {q, hidden});
+            s.put(TensorNames.layer(l, "k_proj"), new long[] {kv, hidden});
+            s.put(TensorNames.layer(l, "v_proj"), new long[] {kv, hidden});
+            s.put(TensorNames.layer(l, "o_proj"), new long[] {hidden, q});
+            s.put(TensorNames.layer(l, "post_attention_layernorm"), new long[] {hidden});
+            s.put(TensorNames.layer(l, "gate_proj"), new long[] {intermediate, hidden});
+            s.put(TensorNames.layer(l, "up_proj"), new long[] {intermediate, hidden});
+            s.put(TensorNames.layer(l, "down_proj"), new long[] {hidden, intermediate});
+        }
+        s.put(TensorNames.FINAL_NORM, new long[] {hidden});
+        if (!tiedEmbeddings) {
+            s.put(TensorNames.HEAD, new long[] {vocabSize, hidden});
+        }
+        return s;
     }
 
     /** Number of query heads that share one key/value head. */

@@ -65,29 +65,21 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
      */
     public static LlamaModel fromTensors(LlamaConfig config, Map<String, HostTensor> tensors,
             Tokenizer tokenizer, Device device, String source, DataType dtype) {
-        int c = config.hidden();
-        long qRows = (long) config.heads() * config.headDim();
-        long kvRows = (long) config.kvHeads() * config.headDim();
         NDManager manager = NDManager.newBaseManager(device);
         try {
             ShapeCheck check = new ShapeCheck(tensors, source, manager, dtype);
-            NDArray embedding = check.take(TensorNames.EMBED, config.vocabSize(), c);
+            Map<String, NDArray> arrays = new LinkedHashMap<>();
+            config.tensorShapes().forEach((name, shape) -> arrays.put(name, check.take(name, shape)));
             List<LayerWeights> layers = new ArrayList<>();
             for (int i = 0; i < config.layers(); i++) {
-                layers.add(new LayerWeights(
-                        check.take(TensorNames.layer(i, "input_layernorm"), c),
-                        check.take(TensorNames.layer(i, "q_proj"), qRows, c),
-                        check.take(TensorNames.layer(i, "k_proj"), kvRows, c),
-                        check.take(TensorNames.layer(i, "v_proj"), kvRows, c),
-                        check.take(TensorNames.layer(i, "o_proj"), c, qRows),
-                        check.take(TensorNames.layer(i, "post_attention_layernorm"), c),
-                        check.take(TensorNames.layer(i, "gate_proj"), config.intermediate(), c),
-                        check.take(TensorNames.layer(i, "up_proj"), config.intermediate(), c),
-                        check.take(TensorNames.layer(i, "down_proj"), c, config.intermediate())));
+                Map<String, NDArray> layer = new LinkedHashMap<>();
+                for (String module : LayerWeights.ALL) {
+                    layer.put(module, arrays.get(TensorNames.layer(i, module)));
+                }
+                layers.add(LayerWeights.of(layer));
             }
-            NDArray norm = check.take(TensorNames.FINAL_NORM, c);
-            NDArray head = config.tiedEmbeddings() ? null : check.take(TensorNames.HEAD, config.vocabSize(), c);
-            return new LlamaModel(config, tokenizer, manager, embedding, layers, norm, head);
+            return new LlamaModel(config, tokenizer, manager, arrays.get(TensorNames.EMBED), layers,
+                    arrays.get(TensorNames.FINAL_NORM), arrays.get(TensorNames.HEAD));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

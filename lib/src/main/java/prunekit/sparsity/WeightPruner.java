@@ -143,7 +143,7 @@ public final class WeightPruner {
 
     private static Result run(LlamaModel model, String method, ModuleRule rule, boolean inputs, boolean hessians,
             WeightGradients gradients, int[][] calibration, Config config) {
-        check(model.layer(0), method, inputs, calibration, config);
+        check(model.config(), method, inputs, calibration, config);
         long t0 = System.nanoTime();
         LlamaModel work = config.inPlace() ? model : model.copy();
         try {
@@ -160,16 +160,18 @@ public final class WeightPruner {
 
     private static Result stream(StreamedLlama model, String method, ModuleRule rule, boolean inputs, boolean hessians,
             int[][] calibration, Config config) throws IOException {
-        check(model.open(0), method, inputs, calibration, config);
+        check(model.config(), method, inputs, calibration, config);
         long t0 = System.nanoTime();
         Loop done = loop(model, method, rule, inputs, hessians, null, calibration, config);
         return new Result(null, method, config.pattern(), done.sparsity(), (System.nanoTime() - t0) / 1e9,
                 done.overall());
     }
 
-    private static void check(LayerWeights first, String method, boolean inputs, int[][] calibration, Config config) {
-        for (Map.Entry<String, NDArray> e : first.linears().entrySet()) {
-            config.pattern().check(e.getValue().getShape().get(1), "layers.*." + e.getKey());
+    /** The pattern fits every linear's input width (from the config: nothing read), and calibration is there if needed. */
+    private static void check(LlamaConfig model, String method, boolean inputs, int[][] calibration, Config config) {
+        Map<String, long[]> shapes = model.withLayers(1).tensorShapes();
+        for (String module : LayerWeights.LINEARS) {
+            config.pattern().check(shapes.get(TensorNames.layer(0, module))[1], "layers.*." + module);
         }
         if (inputs && (calibration == null || calibration.length == 0)) {
             throw new IllegalArgumentException(method + " needs calibration windows");

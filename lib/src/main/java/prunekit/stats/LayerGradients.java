@@ -110,8 +110,8 @@ public final class LayerGradients {
     /**
      * The four sums of one tensor, in the tensor's own data type: libtorch sums float32 with cascade
      * (pairwise-like) accumulation, relative error about 1e-7·log n, far below the differences between
-     * layers; converting weight and gradient to float64 first cost more than a forward pass
-     * (SmolLM2: 2 × 106 M entries copied, then seven passes over them at twice the width).
+     * layers. Converting weight and gradient to float64 first copied 2 × 106 M entries for SmolLM2 and
+     * cost about 0.2 s of a 3.1 s GradMAP selection (docs/performance.md).
      */
     private static ModuleStats reduce(NDArray w) {
         try (NDManager tmp = w.getManager().newSubManager()) {

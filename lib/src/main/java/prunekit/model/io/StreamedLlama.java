@@ -80,7 +80,7 @@ public final class StreamedLlama implements DecoderLayers, AutoCloseable {
         LlamaConfig config = HfLoader.config(source, cfg);
         HfTokenizer tokenizer = HfLoader.tokenizer(source, cfg, config);
         Map<String, Safetensors.Entry> entries = HfLoader.entries(source);
-        Map<String, long[]> shapes = shapes(config);
+        Map<String, long[]> shapes = config.tensorShapes();      // also the order they are written in
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             Safetensors.Entry found = entries.get(e.getKey());
             if (found == null) {
@@ -114,32 +114,6 @@ public final class StreamedLlama implements DecoderLayers, AutoCloseable {
         }
     }
 
-    /** Every tensor of the model, in the order they are written: embedding, layers, final norm, head. */
-    private static Map<String, long[]> shapes(LlamaConfig c) {
-        long q = (long) c.heads() * c.headDim();
-        long kv = (long) c.kvHeads() * c.headDim();
-        long h = c.hidden();
-        long i = c.intermediate();
-        Map<String, long[]> s = new LinkedHashMap<>();
-        s.put(TensorNames.EMBED, new long[] {c.vocabSize(), h});
-        for (int l = 0; l < c.layers(); l++) {
-            s.put(TensorNames.layer(l, "input_layernorm"), new long[] {h});
-            s.put(TensorNames.layer(l, "q_proj"), new long[] {q, h});
-            s.put(TensorNames.layer(l, "k_proj"), new long[] {kv, h});
-            s.put(TensorNames.layer(l, "v_proj"), new long[] {kv, h});
-            s.put(TensorNames.layer(l, "o_proj"), new long[] {h, q});
-            s.put(TensorNames.layer(l, "post_attention_layernorm"), new long[] {h});
-            s.put(TensorNames.layer(l, "gate_proj"), new long[] {i, h});
-            s.put(TensorNames.layer(l, "up_proj"), new long[] {i, h});
-            s.put(TensorNames.layer(l, "down_proj"), new long[] {h, i});
-        }
-        s.put(TensorNames.FINAL_NORM, new long[] {h});
-        if (!c.tiedEmbeddings()) {
-            s.put(TensorNames.HEAD, new long[] {c.vocabSize(), h});
-        }
-        return s;
-    }
-
     @Override
     public LlamaConfig config() {
         return config;
@@ -161,9 +135,6 @@ public final class StreamedLlama implements DecoderLayers, AutoCloseable {
 
     @Override
     public LayerWeights open(int l) throws IOException {
-        if (l == openLayer) {
-            return LayerWeights.of(open);
-        }
         if (l != finished || openLayer >= 0) {
             throw new IllegalStateException("layers stream in order: layer " + l + " asked for, next is "
                     + finished + (openLayer >= 0 ? " (layer " + openLayer + " still open)" : ""));
