@@ -20,10 +20,14 @@
 #                decoder weights trainable; a 2048² float32 matmul: the GFLOP/s ceiling);
 #      PyTorch:  environment/bench/pytorch_bench.py, the same phases on AutoModelForCausalLM, once
 #                per attention implementation in BENCH_ATTN (eager, sdpa);
-#    each phase: BENCH_WARMUP untimed runs (the JVM compiles prunekit's forward path over the first
-#    few; both sides get the same count), then the median of BENCH_ITERS runs. All of it BENCH_ROUNDS times, each
-#    round prunekit then PyTorch: this machine's speed drifts by several % over minutes, and a round's
-#    two sides see the same drift. Per round a table (tokens/s, the ratio prunekit/PyTorch, peak
+#    each phase: BENCH_WARMUP untimed runs (both sides the same count: the JVM's C2 compiler was still
+#    compiling prunekit's and DJL's Java code up to pass 37, taking CPU from libtorch's threads; PyTorch
+#    is steady after one or two), then the median of BENCH_ITERS runs. This machine's speed
+#    drifts by 10-30 % over minutes, more than the differences measured, so by default (BENCH_MODE=lockstep)
+#    the sides run at the same time and take turns pass by pass over a ring of FIFOs (prunekit.bench.Turns,
+#    pytorch_bench.py --lockstep): one computes at a time, every pass starts after another side's, and a
+#    drift reaches all sides alike. BENCH_MODE=sequential runs them one after another instead (prunekit,
+#    then PyTorch), as before. All of it BENCH_ROUNDS times. Per round a table (tokens/s, the ratio prunekit/PyTorch, peak
 #    resident MiB, achieved GFLOP/s and % of the matmul ceiling) and its numbers appended as result
 #    records (settings round=k/R) to data/results/bench-vs-pytorch.csv; then one table over the rounds:
 #    median tokens/s per side, the ratio of the medians, and the smallest and largest ratio of a round.
@@ -39,7 +43,7 @@
 # Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
 #        --pruning     also run part 4;  --no-bench  skip part 3;  --setup-only  steps 1 and 2 only
-# Environment (defaults): BENCH_ITERS (5), BENCH_WARMUP (5; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
+# Environment (defaults): BENCH_MODE (lockstep; or sequential), BENCH_ITERS (10), BENCH_WARMUP (30; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
 #   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
 #   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_PRUNE_MODEL (smollm2),
 #   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128).
@@ -62,9 +66,9 @@ for arg in "$@"; do
   esac
 done
 
-iters=${BENCH_ITERS:-5}
+iters=${BENCH_ITERS:-10}
 rounds=${BENCH_ROUNDS:-3}
-warmup=${BENCH_WARMUP:-5}
+warmup=${BENCH_WARMUP:-30}
 matmul_iters=${BENCH_MATMUL_ITERS:-10}
 calib_samples=${BENCH_CALIB_SAMPLES:-8}
 calib_seqlen=${BENCH_CALIB_SEQLEN:-128}
@@ -78,6 +82,11 @@ fi
 seqlens=${BENCH_SEQLENS:-128 256}
 threads=${BENCH_THREADS:-2}
 attns=${BENCH_ATTN:-eager sdpa}
+mode=${BENCH_MODE:-lockstep}
+case "$mode" in
+  lockstep|sequential) ;;
+  *) echo "bench-vs-pytorch.sh: BENCH_MODE must be lockstep or sequential, got '$mode'" >&2; exit 2 ;;
+esac
 matmul_n=${BENCH_MATMUL_N:-2048}
 prune_model=${BENCH_PRUNE_MODEL:-smollm2}
 prune_methods=${BENCH_PRUNE_METHODS:-gradmap block-influence ppl taylor magnitude wanda sparsegpt gblm slm}
@@ -130,12 +139,68 @@ export PRUNEKIT_DEVICE=cpu
 java_threads="-Dai.djl.pytorch.num_threads=$threads -Dai.djl.pytorch.num_interop_threads=$threads"
 
 # ---- 3. prunekit against PyTorch ---------------------------------------------------------------
+bench_args=(--seqlen SEQ --batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n"
+            --matmul-iterations "$matmul_iters")
+
+# lockstep_round DIR SEQLEN: prunekit and one PyTorch process per attention implementation, started together
+# and taking turns pass by pass over a ring of FIFOs (prunekit.bench.Turns): one computes at a time, and a
+# drift of the machine's speed reaches every side alike. Loading overlaps; no timed pass does.
+lockstep_round() {
+  local dir=$1 t=$2 n i next pids=() names=() rc=0 failed=""
+  local sides=(prunekit $attns)
+  n=${#sides[@]}
+  for i in $(seq 0 $((n - 1))); do rm -f "$dir/turn-$i"; mkfifo "$dir/turn-$i"; done
+  echo "seqlen $t: lockstep, ${sides[*]} (iterations: $iters, turn by turn)"
+  for i in $(seq 0 $((n - 1))); do
+    next=$(( (i + 1) % n ))
+    local args=("${bench_args[@]/SEQ/$t}" --lockstep "$dir/turn-$i,$dir/turn-$next")
+    if [ "$i" = 0 ]; then
+      PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" "${args[@]}" \
+          > "$dir/prunekit-$t.out" 2> "$dir/prunekit-$t.err" &
+    else
+      HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py \
+          --model "$model_dir" "${args[@]}" --attn "${sides[$i]}" --threads "$threads" --interop-threads "$threads" \
+          > "$dir/pytorch-${sides[$i]}-$t.out" 2> "$dir/pytorch-${sides[$i]}-$t.err" &
+    fi
+    pids+=($!)
+  done
+  exec 9<> "$dir/turn-0"                          # the first turn: prunekit's, once it has loaded
+  printf x >&9
+  local left=("${pids[@]}") still pid            # one side failing would leave the others waiting: stop them
+  while [ "${#left[@]}" -gt 0 ] && [ "$rc" = 0 ]; do
+    sleep 1
+    still=()
+    for pid in "${left[@]}"; do
+      if kill -0 "$pid" 2> /dev/null; then still+=("$pid"); else wait "$pid" || rc=1; fi
+    done
+    left=(${still[@]+"${still[@]}"})
+  done
+  if [ "$rc" != 0 ]; then
+    kill "${pids[@]}" 2> /dev/null || true
+    wait 2> /dev/null || true
+    exec 9>&-
+    echo "bench-vs-pytorch.sh: a side of the lockstep run at seqlen $t failed; its error output:" >&2
+    for i in $(seq 0 $((n - 1))); do
+      local err="$dir/pytorch-${sides[$i]}-$t.err"; [ "$i" = 0 ] && err="$dir/prunekit-$t.err"
+      [ -s "$err" ] && { echo "--- $err" >&2; tail -n 20 "$err" >&2; }
+    done
+    echo "(an attention implementation this transformers lacks: leave it out of BENCH_ATTN)" >&2
+    exit 1
+  fi
+  exec 9>&-
+  rm -f "$dir"/turn-*
+}
+
 if [ "$bench" = 1 ]; then
  for r in $(seq 1 "$rounds"); do
   rdir="$out/round-$r"
   mkdir -p "$rdir"
   [ "$rounds" -gt 1 ] && echo "round $r of $rounds"
   for t in $seqlens; do
+    if [ "$mode" = lockstep ]; then
+      lockstep_round "$rdir" "$t"
+      continue
+    fi
     echo "seqlen $t: prunekit (iterations: $iters)"
     PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" \
         --seqlen "$t" --batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n" \

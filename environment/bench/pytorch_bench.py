@@ -40,6 +40,8 @@ def parse_args():
     p.add_argument("--threads", type=int, default=2, help="intra-op threads (torch.set_num_threads)")
     p.add_argument("--interop-threads", type=int, default=0, help="inter-op threads (0: torch's default)")
     p.add_argument("--matmul-size", type=int, default=2048, help="0 skips the matmul ceiling")
+    p.add_argument("--lockstep", default=None, metavar="MINE,NEXT",
+                   help="take turns pass by pass with other benchmark processes over two FIFOs (see Turns)")
     p.add_argument("--matmul-iterations", type=int, default=10)
     p.add_argument("--profile", default=None, help="write one more forward pass, traced by torch.profiler, "
                    "to this Chrome-trace JSON file (compare with `prunekit bench --profile`)")
@@ -50,6 +52,8 @@ def parse_args():
     if a.matmul_size < 0 or a.interop_threads < 0 or a.warmup < 0:
         p.error(f"--matmul-size, --interop-threads and --warmup must be >= 0, got {a.matmul_size}, "
                 f"{a.interop_threads}, {a.warmup}")
+    if a.lockstep and a.profile:
+        p.error("--profile traces a pass outside the turns; run it without --lockstep")
     return a
 
 
@@ -93,13 +97,44 @@ def java_random_ints(seed, bound, count):
     return out
 
 
-def timed(fn, iterations, warmup=1):
-    """Runs fn `warmup` times untimed, then `iterations` times; (sorted timed seconds, total seconds)."""
+class Turns:
+    """prunekit's prunekit.bench.Turns: with --lockstep MINE,NEXT the benchmark processes take turns
+    pass by pass over a ring of FIFOs (wait for a byte on MINE, run, write one to NEXT), so only
+    one computes at a time and all see the same drift of the machine's speed."""
+
+    def __init__(self, spec):
+        self.fds = None
+        if spec:
+            fifos = spec.split(",")
+            if len(fifos) != 2 or not all(fifos):
+                sys.exit(f"pytorch_bench: --lockstep takes two FIFO paths, MINE,NEXT; got '{spec}'")
+            for f in fifos:
+                if not os.path.exists(f):
+                    sys.exit(f"pytorch_bench: --lockstep: {f} does not exist (expected a FIFO made with mkfifo)")
+            self.fds = [os.open(f, os.O_RDWR) for f in fifos]     # read-write opens of a FIFO do not block
+
+    def wait(self):
+        if self.fds and not os.read(self.fds[0], 1):
+            sys.exit("pytorch_bench: --lockstep: the FIFO was closed")
+
+    def done(self):
+        if self.fds:
+            os.write(self.fds[1], b"x")
+
+
+ALONE = Turns(None)
+
+
+def timed(fn, iterations, warmup=1, turns=ALONE):
+    """Runs fn `warmup` times untimed, then `iterations` times, each run in its turn;
+    (sorted timed seconds, total seconds)."""
     times = []
     for _ in range(warmup + iterations):
+        turns.wait()
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
+        turns.done()
     return sorted(times[warmup:]), sum(times)
 
 
@@ -171,7 +206,9 @@ def main():
         with torch.no_grad():
             model(input_ids=ids, use_cache=False).logits.sum().item()
 
-    times, total = timed(forward, a.iterations, a.warmup)
+    turns = Turns(a.lockstep)
+    print(f"lockstep={'true' if a.lockstep else 'false'}")
+    times, total = timed(forward, a.iterations, a.warmup, turns)
     print_phase("forward", times, total, a.batch, a.seqlen, fwd_flops)
     if a.profile:                      # one more forward, operator by operator
         from torch.profiler import ProfilerActivity, profile
@@ -195,7 +232,7 @@ def main():
         model.zero_grad(set_to_none=True)
         last_loss[:] = [loss.item()]
 
-    times, total = timed(forward_backward, a.iterations, a.warmup)
+    times, total = timed(forward_backward, a.iterations, a.warmup, turns)
     print(f"fwdbwd_loss={last_loss[0]:.6f}")
     print_phase("fwdbwd", times, total, a.batch, a.seqlen, fwdbwd_flops)
 
@@ -203,13 +240,17 @@ def main():
         n = a.matmul_size
         x = torch.randn(n, n, dtype=torch.float32)
         y = torch.randn(n, n, dtype=torch.float32)
+        turns.wait()                   # all the products in one turn, as prunekit
         times, total = timed(lambda: torch.matmul(x, y), a.matmul_iterations)
+        turns.done()
         median_s = median(times)
         print(f"matmul_n={n}")
         print(f"matmul_median_s={median_s:.5f}")
         print(f"matmul_best_s={times[0]:.5f}")
         print(f"matmul_total_s={total:.3f}")
         print(f"matmul_gflops={2 * n ** 3 / median_s / 1e9:.2f}")
+    turns.wait()                       # a closing turn: no side exits while another still times
+    turns.done()
     print(f"peak_rss_mb={peak_rss_mb()}")
 
 

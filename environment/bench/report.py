@@ -93,8 +93,8 @@ def collect(directory):
 
 
 def rounds(args):
-    """The rounds of one run side by side: each round timed prunekit and then PyTorch, so a drift of the
-    machine's speed during the run moves both sides of a round alike. Per phase, sequence length and
+    """The rounds of one run side by side: each round timed prunekit and PyTorch together (lockstep: turn
+    by turn) or one after the other, so a drift of the machine's speed moves both sides of a round alike. Per phase, sequence length and
     PyTorch side: the median tokens/s over the rounds on each side, the ratio of the medians, and the
     smallest and largest ratio within one round."""
     dirs = sorted(glob.glob(os.path.join(args.dir, "round-*")), key=lambda d: int(d.rsplit("-", 1)[1]))
@@ -104,7 +104,9 @@ def rounds(args):
     median = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
     sides = sorted({s for runs in per_round for s, _ in runs if s != "prunekit"})
     seqlens = sorted({t for runs in per_round for s, t in runs if s == "prunekit"})
-    print(f"over {len(per_round)} rounds (each: prunekit, then PyTorch), median tokens/s and ratios:")
+    lockstep = all(kv.get("lockstep") == "true" for runs in per_round for _, kv in runs.values())
+    order = "the sides taking turns pass by pass" if lockstep else "prunekit, then PyTorch"
+    print(f"over {len(per_round)} rounds (each: {order}), median tokens/s and ratios:")
     head = ["phase", "seqlen", "tok/s pk"]
     for side in sides:
         head += [f"tok/s {label(side)}", f"pk/{label(side)} of medians", f"pk/{label(side)} per round"]
@@ -166,7 +168,8 @@ def bench(args):
         what = (f"prunekit: DJL {kv.get('djl')} + {kv.get('engine')}" if side == "prunekit"
                 else f"PyTorch {kv.get('torch')} + transformers {kv.get('transformers')}, attn={kv.get('attn')}")
         print(f"  {label(side):6s} {what}; {kv.get('threads')} intra-op / {kv.get('interop_threads')} inter-op "
-              f"threads; batch {kv.get('batch')}, median of {kv.get('iterations')} after {kv.get('warmup', 1)} warm-up runs")
+              f"threads; batch {kv.get('batch')}, median of {kv.get('iterations')} after {kv.get('warmup', 1)} warm-up runs"
+              + ("; lockstep (the sides took turns pass by pass)" if kv.get("lockstep") == "true" else ""))
     ceilings = ", ".join(f"{label(side)} {number(kv, 'matmul_gflops', path):.0f}"
                          for (side, t), (path, kv) in sorted(runs.items(), key=lambda r: (r[0][1], r[0][0]))
                          if "matmul_gflops" in kv)
@@ -243,6 +246,8 @@ def label(side):
 def side_settings(side, kv):
     common = (f"threads={kv.get('threads')};interop_threads={kv.get('interop_threads')};batch={kv.get('batch')};"
               f"iterations={kv.get('iterations')}" + (f";warmup={kv['warmup']}" if kv.get("warmup") else ""))
+    if kv.get("lockstep") == "true":
+        common += ";lockstep=true"
     if kv.get("round"):
         common += f";round={kv['round']}"
     if side == "prunekit":

@@ -18,7 +18,7 @@ import prunekit.prune.LayerPruner;
  * over the batch (robust to a busy machine). A timing check, not a test.
  *
  * <p>Arguments: model (default smollm2), windows (8), seqLen (128), layers to remove (6), corpus (brown),
- * metrics (gradmap,bi,ppl).
+ * metrics (gradmap,bi,ppl; also ppl-published, the PPL criterion with a full forward pass per candidate).
  */
 public final class LayerSelectionTiming {
 
@@ -42,7 +42,8 @@ public final class LayerSelectionTiming {
             double forward = (System.nanoTime() - t0) / 1e9;
             System.out.printf("one forward pass over the batch (micro-batches of 4): %.1f s%n", forward);
             Map<String, LayerImportance> metrics = Map.of("gradmap", GradientMagnitude.DEFAULT,
-                    "bi", BlockInfluence.DEFAULT, "ppl", PerplexityCriterion.DEFAULT);
+                    "bi", BlockInfluence.DEFAULT, "ppl", PerplexityCriterion.DEFAULT,
+                    "ppl-published", PerplexityCriterion.AS_PUBLISHED);
             for (String name : which) {
                 LayerImportance metric = metrics.get(name);
                 if (metric == null) throw new IllegalArgumentException("unknown metric " + name + "; accepted: " + metrics.keySet());

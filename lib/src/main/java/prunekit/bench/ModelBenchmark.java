@@ -104,12 +104,19 @@ public final class ModelBenchmark {
      *               few passes (on this 2-core machine passes 2-6 ran 270-315 ms, the steady state 240-258)
      */
     public static Result forward(LlamaModel model, int batch, int seqLen, int warmup, int iterations) {
+        return forward(model, batch, seqLen, warmup, iterations, Turns.ALONE);
+    }
+
+    /** As {@link #forward(LlamaModel, int, int, int, int)}, each pass in its turn (warm-up passes too). */
+    public static Result forward(LlamaModel model, int batch, int seqLen, int warmup, int iterations, Turns turns) {
         int[][] tokens = randomTokens(model, batch, seqLen);
         double[] times = new double[warmup + iterations];
         for (int i = 0; i < times.length; i++) {
+            turns.await();
             long t0 = System.nanoTime();
             forwardOnce(model, tokens);
             times[i] = (System.nanoTime() - t0) / 1e9;
+            turns.pass();
         }
         return result("forward", batch, seqLen, warmup, times, forwardFlopsPerToken(model.config(), seqLen), Double.NaN);
     }
@@ -121,12 +128,19 @@ public final class ModelBenchmark {
 
     /** Forward + backward of the mean next-token NLL, every decoder weight trainable; {@code warmup} untimed passes first. */
     public static Result forwardBackward(LlamaModel model, int batch, int seqLen, int warmup, int iterations) {
+        return forwardBackward(model, batch, seqLen, warmup, iterations, Turns.ALONE);
+    }
+
+    /** As {@link #forwardBackward(LlamaModel, int, int, int, int)}, each pass in its turn. */
+    public static Result forwardBackward(LlamaModel model, int batch, int seqLen, int warmup, int iterations,
+            Turns turns) {
         int[][] tokens = randomTokens(model, batch, seqLen);
         boolean wasTrainable = model.isTrainable();
         model.setTrainable(true);
         double[] times = new double[warmup + iterations];
         double lastLoss = Double.NaN;
         for (int i = 0; i < times.length; i++) {
+            turns.await();
             long t0 = System.nanoTime();
             try (NDManager step = model.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -136,6 +150,7 @@ public final class ModelBenchmark {
                 lastLoss = loss.getFloat();
             }
             times[i] = (System.nanoTime() - t0) / 1e9;
+            turns.pass();
         }
         model.setTrainable(wasTrainable);
         return result("fwdbwd", batch, seqLen, warmup, times, forwardBackwardFlopsPerToken(model.config(), seqLen),
@@ -173,10 +188,16 @@ public final class ModelBenchmark {
      * the product back waits for it: on a GPU, {@code matMul} returns as soon as the kernel is queued.
      */
     public static MatmulResult matmul(NDManager manager, int n, int iterations) {
+        return matmul(manager, n, iterations, Turns.ALONE);
+    }
+
+    /** As {@link #matmul(NDManager, int, int)}, all the products in one turn. */
+    public static MatmulResult matmul(NDManager manager, int n, int iterations, Turns turns) {
         if (n < 1 || iterations < 1) {
             throw new IllegalArgumentException("matmul benchmark needs n >= 1 and iterations >= 1, got n=" + n
                     + ", iterations=" + iterations);
         }
+        turns.await();
         try (NDManager m = manager.newSubManager()) {
             NDArray a = m.randomNormal(new Shape(n, n), DataType.FLOAT32);
             NDArray b = m.randomNormal(new Shape(n, n), DataType.FLOAT32);
@@ -188,6 +209,7 @@ public final class ModelBenchmark {
                 }
                 times[i] = (System.nanoTime() - t0) / 1e9;
             }
+            turns.pass();
             double[] timed = timedRuns(times, 1);
             return new MatmulResult(n, iterations, timed[timed.length / 2], timed[0], Arrays.stream(times).sum());
         }

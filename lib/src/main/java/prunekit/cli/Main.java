@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import prunekit.bench.ModelBenchmark;
+import prunekit.bench.Turns;
 import prunekit.data.Split;
 import prunekit.eval.ChoiceTask;
 import prunekit.eval.ModelScorer;
@@ -48,9 +49,10 @@ public final class Main {
             "           [--stream]   (magnitude, wanda, sparsegpt on a Hugging Face directory: one layer in memory at a time,",
             "           read from M and written to DIR, for models larger than this machine's memory)",
             "  export   --model M --out DIR   (save as a Hugging Face directory: config.json, model.safetensors, tokenizer.json)",
-            "  bench    --model M [--seqlen 256] [--batch 1] [--warmup 5] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME] [--profile TRACE.json]",
+            "  bench    --model M [--seqlen 256] [--batch 1] [--warmup 5] [--iterations 5] [--matmul-size 2048] [--matmul-iterations 10] [--record NAME] [--profile TRACE.json] [--lockstep MINE,NEXT]",
             "           (forward and forward+backward tokens/s, model GFLOP/s, peak memory; then the GFLOP/s of an",
-            "           N x N float32 matMul, this machine's ceiling; --matmul-size 0 skips it)",
+            "           N x N float32 matMul, this machine's ceiling; --matmul-size 0 skips it; --lockstep: take turns pass by",
+            "           pass with other benchmark processes over two FIFOs, see environment/bench-vs-pytorch.sh)",
             "  " + ExperimentCommand.USAGE,
             "  " + ExperimentCommand.WEIGHT_USAGE,
             "M is smollm2, stories15m, or a path (.gguf, llama2.c .bin, Hugging Face directory).",
@@ -95,7 +97,7 @@ public final class Main {
                 return export(new Args(cmd, argv, 1, Set.of("model", "out")));
             case "bench":
                 return bench(new Args(cmd, argv, 1,
-                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record", "profile", "warmup")));
+                        Set.of("model", "seqlen", "batch", "iterations", "matmul-size", "matmul-iterations", "record", "profile", "warmup", "lockstep")));
             case "experiment":
                 return ExperimentCommand.run(argv);
             default:
@@ -216,6 +218,10 @@ public final class Main {
                     + " and --matmul-size >= 0, got seqlen=" + seqLen + " batch=" + batch + " iterations=" + iterations
                     + " matmul-size=" + matmulSize + " matmul-iterations=" + matmulIterations);
         }
+        Turns turns = lockstep(a.get("lockstep", null));
+        if (turns != Turns.ALONE && a.get("profile", null) != null) {
+            throw new Args.UsageException("bench: --profile traces a pass outside the turns; run it without --lockstep");
+        }
         try (LlamaModel m = Models.load(a.required("model"))) {
             if (seqLen > m.config().maxSequenceLength()) {
                 throw new Args.UsageException("bench: --seqlen " + seqLen + " exceeds " + m.config().name()
@@ -231,9 +237,10 @@ public final class Main {
             System.out.println("seqlen=" + seqLen);
             System.out.println("iterations=" + iterations);
             System.out.println("warmup=" + warmup);
-            ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, warmup, iterations);
+            System.out.println("lockstep=" + (turns != Turns.ALONE));
+            ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, warmup, iterations, turns);
             System.out.println(fwd.keyValues());
-            ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, warmup, iterations);
+            ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, warmup, iterations, turns);
             System.out.println(fwdBwd.keyValues());
             ResultRecord.Run run = run(a, m);
             for (ModelBenchmark.Result r : List.of(fwd, fwdBwd)) {         // tokens/s and seconds per pass
@@ -251,11 +258,25 @@ public final class Main {
                 System.out.println("profile=" + Path.of(profile).toAbsolutePath());
             }
             if (matmulSize > 0) {                          // after the model phases: its arrays stay out of their peaks
-                System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations).keyValues());
+                System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations, turns).keyValues());
             }
+            turns.await();                // a closing turn: no side exits while another still times
+            turns.pass();
             System.out.println("peak_rss_mb=" + ModelBenchmark.peakRssMb());
         }
         return 0;
+    }
+
+    /** {@code --lockstep MINE,NEXT}: two FIFOs, this process's turn and the next one's ({@link Turns#ring}). */
+    private static Turns lockstep(String spec) {
+        if (spec == null) {
+            return Turns.ALONE;
+        }
+        String[] fifos = spec.split(",");
+        if (fifos.length != 2 || fifos[0].isBlank() || fifos[1].isBlank()) {
+            throw new Args.UsageException("bench: --lockstep takes two FIFO paths, MINE,NEXT; got '" + spec + "'");
+        }
+        return Turns.ring(Path.of(fifos[0]), Path.of(fifos[1]));
     }
 
     /**

@@ -3,8 +3,10 @@ package prunekit.importance;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
 import prunekit.model.Trace;
@@ -19,19 +21,35 @@ import prunekit.model.Trace;
  * <p>Nothing is copied and the lower layers run once: per micro-batch, one forward pass keeps the
  * residual stream h_l entering every layer, and "the model without l" is layers l+1..L-1 run on h_l
  * ({@link LlamaModel#forwardLayers}), then the head. That is L + L(L−1)/2 layer passes and L heads
- * per micro-batch instead of L full passes (L(L−1) layer passes, L heads) on L copies of the weights.
+ * per micro-batch instead of L full passes (L(L−1) layer passes, L heads). {@link #AS_PUBLISHED}
+ * runs the L full passes, as the criterion is described (one forward pass per candidate): the same
+ * scores, for timing the published method (docs/performance.md, GradMAP against the PPL criterion).
  */
 public final class PerplexityCriterion implements LayerImportance {
 
-    /** Micro-batches of 4 windows. */
+    /** Micro-batches of 4 windows, the lower layers' outputs reused. */
     public static final PerplexityCriterion DEFAULT = new PerplexityCriterion(4);
 
+    /** Micro-batches of 4 windows, one full forward pass (all layers but the candidate) per candidate. */
+    public static final PerplexityCriterion AS_PUBLISHED = new PerplexityCriterion(4, false);
+
     private final int microBatch;
+    private final boolean reusePrefix;
 
     /** @param microBatch windows per forward pass */
     public PerplexityCriterion(int microBatch) {
+        this(microBatch, true);
+    }
+
+    /**
+     * @param microBatch  windows per forward pass
+     * @param reusePrefix run "the model without l" from the stream entering l (true) or from the
+     *                    embeddings (false: every candidate a full pass)
+     */
+    public PerplexityCriterion(int microBatch, boolean reusePrefix) {
         if (microBatch < 1) throw new IllegalArgumentException("microBatch must be >= 1, got " + microBatch);
         this.microBatch = microBatch;
+        this.reusePrefix = reusePrefix;
     }
 
     @Override
@@ -41,11 +59,20 @@ public final class PerplexityCriterion implements LayerImportance {
         for (int b0 = 0; b0 < calibration.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(calibration, b0, Math.min(calibration.length, b0 + microBatch));
             try (NDManager step = model.manager().newSubManager()) {
-                List<NDArray> h = model.forward(step, mb, Trace.HIDDEN_STATES_ONLY).hiddenStates(); // h_0..h_L
+                List<NDArray> h = reusePrefix
+                        ? model.forward(step, mb, Trace.HIDDEN_STATES_ONLY).hiddenStates()  // h_0..h_L
+                        : List.of(model.embed(step, mb));                                    // h_0
                 for (int l = 0; l < layers; l++) {
                     try (NDManager candidate = step.newSubManager()) {
                         // without layer l: the stream entering l goes straight to layers l+1..L-1
-                        NDArray normed = model.forwardLayers(candidate, h.get(l), model.layers().subList(l + 1, layers));
+                        List<LayerWeights> stack = new ArrayList<>(model.layers().subList(l + 1, layers));
+                        NDArray entering = h.get(0);
+                        if (reusePrefix) {
+                            entering = h.get(l);
+                        } else {
+                            stack.addAll(0, model.layers().subList(0, l));
+                        }
+                        NDArray normed = model.forwardLayers(candidate, entering, stack);
                         NDArray nll = LmLoss.meanNll(model.logits(normed), mb);
                         nllSum[l] += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
                     }
@@ -77,6 +104,6 @@ public final class PerplexityCriterion implements LayerImportance {
 
     @Override
     public String name() {
-        return "ppl";
+        return reusePrefix ? "ppl" : "ppl (as published: a full pass per candidate)";
     }
 }

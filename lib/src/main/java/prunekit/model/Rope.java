@@ -38,11 +38,19 @@ final class Rope {
      * Rotates x of shape (B, T, heads, D): {@code x·cos + swap(x)·sin}, where swap exchanges the two
      * entries of each pair, i.e. (x_{2i}, x_{2i+1}) becomes (x_{2i}·c − x_{2i+1}·s, x_{2i+1}·c + x_{2i}·s).
      * Six tensor operations; the same values, bit for bit, as rotating the even and odd halves
-     * separately and interleaving them (eleven).
+     * separately and interleaving them (eleven). Closes x's handle and its own intermediates.
      */
     NDArray apply(NDArray x) {
         Shape shape = x.getShape();
-        NDArray swapped = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2).flip(4).reshape(shape);
-        return x.mul(cos).add(swapped.mul(sin));
+        NDArray pairs = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2);
+        NDArray flipped = pairs.flip(4);
+        NDArray swapped = flipped.reshape(shape);
+        NDArray a = x.mul(cos);
+        NDArray b = swapped.mul(sin);
+        NDArray out = a.add(b);
+        for (NDArray intermediate : new NDArray[] {pairs, flipped, swapped, a, b, x}) {
+            intermediate.close();                          // see LlamaModel: freed while still in cache
+        }
+        return out;
     }
 }
