@@ -332,16 +332,14 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         int nh = config.heads();
         int nkv = config.kvHeads();
         int d = config.headDim();
-        NDArray q = heads(rope.apply(headsView(linear(h, w.q()), b, t, nh, d)));     // (B, H, T, D)
+        NDArray q = heads(rope.applyToQueries(headsView(linear(h, w.q()), b, t, nh, d)));  // (B, H, T, D), /√D
         NDArray k = repeatKv(heads(rope.apply(headsView(linear(h, w.k()), b, t, nkv, d))), b, t);
         NDArray v = repeatKv(heads(headsView(linear(h, w.v()), b, t, nkv, d)), b, t);
         NDArray kT = k.transpose(0, 1, 3, 2);
-        NDArray scores = q.matMul(kT);                                        // (B, H, T, T)
+        NDArray scores = q.matMul(kT);                                        // (B, H, T, T): q·kᵀ/√D
         close(kT, k, q);
-        NDArray scaled = scores.mul(scalars().attentionScale());              // not mul(double): see OwnedArrays
+        NDArray masked = scores.add(mask);
         close(scores);
-        NDArray masked = scaled.add(mask);
-        close(scaled);
         NDArray probs = masked.softmax(-1);
         close(masked);
         NDArray perHead = probs.matMul(v);                                    // (B, H, T, D)
@@ -419,14 +417,13 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
      * The forward pass's scalar operands as owned 0-d tensors in the model's manager (see
      * {@link OwnedArrays}), made once per model rather than in every layer of every pass.
      */
-    private record Scalars(NDArray eps, NDArray minusHalf, NDArray attentionScale) {}
+    private record Scalars(NDArray eps, NDArray minusHalf) {}
 
     private Scalars scalars;
 
     private Scalars scalars() {
         if (scalars == null) {
-            scalars = new Scalars(OwnedArrays.scalar(embedding, config.rmsEps()), OwnedArrays.scalar(embedding, -0.5),
-                    OwnedArrays.scalar(embedding, 1.0 / Math.sqrt(config.headDim())));
+            scalars = new Scalars(OwnedArrays.scalar(embedding, config.rmsEps()), OwnedArrays.scalar(embedding, -0.5));
         }
         return scalars;
     }

@@ -14,6 +14,8 @@ final class Rope {
 
     private final NDArray cos; // (T, 1, D): cos(p·θ_i) at 2i and 2i+1
     private final NDArray sin; // (T, 1, D): -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1
+    private final NDArray cosScaled; // the same times 1/√D, the attention's scale (see applyToQueries)
+    private final NDArray sinScaled;
 
     Rope(NDManager m, int t, int headDim, double theta) {
         int half = headDim / 2;
@@ -32,6 +34,13 @@ final class Rope {
         }
         cos = OwnedArrays.of(m, c, new Shape(t, 1, headDim));
         sin = OwnedArrays.of(m, s, new Shape(t, 1, headDim));
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        for (int i = 0; i < c.length; i++) {
+            c[i] *= scale;
+            s[i] *= scale;
+        }
+        cosScaled = OwnedArrays.of(m, c, new Shape(t, 1, headDim));
+        sinScaled = OwnedArrays.of(m, s, new Shape(t, 1, headDim));
     }
 
     /**
@@ -41,6 +50,19 @@ final class Rope {
      * separately and interleaving them (eleven). Closes x's handle and its own intermediates.
      */
     NDArray apply(NDArray x) {
+        return rotate(x, cos, sin);
+    }
+
+    /**
+     * {@link #apply} times 1/√D: the attention's score scale, q·kᵀ/√D, applied to the queries as they
+     * are rotated instead of to the (T × T) scores afterwards, one elementwise pass over the scores
+     * fewer per layer. For a power-of-two D (SmolLM2: 64) the products are bit-identical.
+     */
+    NDArray applyToQueries(NDArray x) {
+        return rotate(x, cosScaled, sinScaled);
+    }
+
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         Shape shape = x.getShape();
         NDArray pairs = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2);
         NDArray flipped = pairs.flip(4);
