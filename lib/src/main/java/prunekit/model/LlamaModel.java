@@ -370,7 +370,10 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         return swapped;
     }
 
-    /** Each key/value head serves {@code groupSize} consecutive query heads; closes kv. */
+    /**
+     * Each key/value head serves {@code groupSize} consecutive query heads. Closes kv, or returns it as
+     * it is when groupSize is 1.
+     */
     private NDArray repeatKv(NDArray kv, long b, long t) {
         int g = config.groupSize();
         if (g == 1) {
