@@ -42,7 +42,8 @@ public interface Turns {
     static Turns ring(Path mine, Path next) {
         for (Path p : new Path[] {mine, next}) {
             if (!Files.exists(p)) {
-                throw new IllegalArgumentException("--lockstep: " + p + " does not exist (expected a FIFO made with mkfifo)");
+                throw new IllegalArgumentException(
+                        "--lockstep: " + p + " does not exist (expected a FIFO made with mkfifo)");
             }
         }
         try {
