@@ -21,8 +21,8 @@
 #      PyTorch:  environment/bench/pytorch_bench.py, the same phases on AutoModelForCausalLM, once
 #                per attention implementation in BENCH_ATTN (eager, sdpa);
 #    each phase: BENCH_WARMUP untimed runs (both sides the same count: the JVM's C2 compiler was still
-#    compiling prunekit's and DJL's Java code up to pass 37, taking CPU from libtorch's threads; PyTorch
-#    is steady after one or two), then the median of BENCH_ITERS runs. This machine's speed
+#    compiling prunekit's and DJL's Java code up to pass ~48, taking CPU from libtorch's threads, and
+#    prunekit's passes got faster until about pass 41; PyTorch is steady after one or two), then the median of BENCH_ITERS runs. This machine's speed
 #    drifts by 10-30 % over minutes, more than the differences measured, so by default (BENCH_MODE=lockstep)
 #    the sides run at the same time and take turns pass by pass over a ring of FIFOs (prunekit.bench.Turns,
 #    pytorch_bench.py --lockstep): one computes at a time, every pass starts after another side's, and a
@@ -43,7 +43,7 @@
 # Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
 #        --pruning     also run part 4;  --no-bench  skip part 3;  --setup-only  steps 1 and 2 only
-# Environment (defaults): BENCH_MODE (lockstep; or sequential), BENCH_ITERS (10), BENCH_WARMUP (30; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
+# Environment (defaults): BENCH_MODE (lockstep; or sequential), BENCH_ITERS (10), BENCH_WARMUP (60; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
 #   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
 #   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_PRUNE_MODEL (smollm2),
 #   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128).
@@ -68,7 +68,7 @@ done
 
 iters=${BENCH_ITERS:-10}
 rounds=${BENCH_ROUNDS:-3}
-warmup=${BENCH_WARMUP:-30}
+warmup=${BENCH_WARMUP:-60}
 matmul_iters=${BENCH_MATMUL_ITERS:-10}
 calib_samples=${BENCH_CALIB_SAMPLES:-8}
 calib_seqlen=${BENCH_CALIB_SEQLEN:-128}
