@@ -22,8 +22,8 @@
 #                per attention implementation in BENCH_ATTN (eager, sdpa);
 #    each phase: BENCH_WARMUP untimed runs (both sides the same count: the JVM's C2 compiler was still
 #    compiling prunekit's and DJL's Java code up to pass ~48, taking CPU from libtorch's threads, and
-#    prunekit's passes got faster until about pass 41; PyTorch is steady after one or two), then the median of BENCH_ITERS runs. This machine's speed
-#    drifts by 10-30 % over minutes, more than the differences measured, so by default (BENCH_MODE=lockstep)
+#    prunekit's passes got faster until about pass 41; PyTorch is steady after one or two), then the
+#    median of BENCH_ITERS runs. This machine's speed drifts by 10-30 % over minutes, more than the differences measured, so by default (BENCH_MODE=lockstep)
 #    the sides run at the same time and take turns pass by pass over a ring of FIFOs (prunekit.bench.Turns,
 #    pytorch_bench.py --lockstep): one computes at a time, every pass starts after another side's, and a
 #    drift reaches all sides alike. BENCH_MODE=sequential runs them one after another instead (prunekit,
@@ -138,28 +138,34 @@ echo "outputs: $out"
 export PRUNEKIT_DEVICE=cpu
 java_threads="-Dai.djl.pytorch.num_threads=$threads -Dai.djl.pytorch.num_interop_threads=$threads"
 
+# Each side on the exported model with BENCH_THREADS threads; the arguments after are the run's.
+prunekit_bench() {
+  PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" "$@"
+}
+pytorch_bench() {
+  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py --model "$model_dir" \
+      --threads "$threads" --interop-threads "$threads" "$@"
+}
+
 # ---- 3. prunekit against PyTorch ---------------------------------------------------------------
-bench_args=(--seqlen SEQ --batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n"
-            --matmul-iterations "$matmul_iters")
+bench_args=(--batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n" --matmul-iterations "$matmul_iters")
 
 # lockstep_round DIR SEQLEN: prunekit and one PyTorch process per attention implementation, started together
 # and taking turns pass by pass over a ring of FIFOs (prunekit.bench.Turns): one computes at a time, and a
 # drift of the machine's speed reaches every side alike. Loading overlaps; no timed pass does.
 lockstep_round() {
-  local dir=$1 t=$2 n i next pids=() names=() rc=0 failed=""
+  local dir=$1 t=$2 n i next pids=() rc=0
   local sides=(prunekit $attns)
   n=${#sides[@]}
   for i in $(seq 0 $((n - 1))); do rm -f "$dir/turn-$i"; mkfifo "$dir/turn-$i"; done
   echo "seqlen $t: lockstep, ${sides[*]} (iterations: $iters, turn by turn)"
   for i in $(seq 0 $((n - 1))); do
     next=$(( (i + 1) % n ))
-    local args=("${bench_args[@]/SEQ/$t}" --lockstep "$dir/turn-$i,$dir/turn-$next")
+    local args=(--seqlen "$t" "${bench_args[@]}" --lockstep "$dir/turn-$i,$dir/turn-$next")
     if [ "$i" = 0 ]; then
-      PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" "${args[@]}" \
-          > "$dir/prunekit-$t.out" 2> "$dir/prunekit-$t.err" &
+      prunekit_bench "${args[@]}" > "$dir/prunekit-$t.out" 2> "$dir/prunekit-$t.err" &
     else
-      HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py \
-          --model "$model_dir" "${args[@]}" --attn "${sides[$i]}" --threads "$threads" --interop-threads "$threads" \
+      pytorch_bench "${args[@]}" --attn "${sides[$i]}" \
           > "$dir/pytorch-${sides[$i]}-$t.out" 2> "$dir/pytorch-${sides[$i]}-$t.err" &
     fi
     pids+=($!)
@@ -202,17 +208,13 @@ if [ "$bench" = 1 ]; then
       continue
     fi
     echo "seqlen $t: prunekit (iterations: $iters)"
-    PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" \
-        --seqlen "$t" --batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n" \
-        --matmul-iterations "$matmul_iters" > "$rdir/prunekit-$t.out" 2> "$rdir/prunekit-$t.err" \
+    prunekit_bench --seqlen "$t" "${bench_args[@]}" > "$rdir/prunekit-$t.out" 2> "$rdir/prunekit-$t.err" \
       || { echo "bench-vs-pytorch.sh: prunekit bench failed at seqlen $t:" >&2; cat "$rdir/prunekit-$t.err" >&2; exit 1; }
     for attn in $attns; do
       echo "seqlen $t: PyTorch, attn=$attn"
       rc=0
-      HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py \
-          --model "$model_dir" --seqlen "$t" --batch 1 --warmup "$warmup" --iterations "$iters" --attn "$attn" \
-          --threads "$threads" --interop-threads "$threads" --matmul-size "$matmul_n" \
-          --matmul-iterations "$matmul_iters" > "$rdir/pytorch-$attn-$t.out" 2> "$rdir/pytorch-$attn-$t.err" || rc=$?
+      pytorch_bench --seqlen "$t" "${bench_args[@]}" --attn "$attn" \
+          > "$rdir/pytorch-$attn-$t.out" 2> "$rdir/pytorch-$attn-$t.err" || rc=$?
       if [ "$rc" = 3 ]; then                        # this transformers has no such attention: skip it
         echo "  skipped: $(tail -n 1 "$rdir/pytorch-$attn-$t.err")"
         rm -f "$rdir/pytorch-$attn-$t.out"
@@ -278,13 +280,11 @@ fi
 if [ "$profile" = 1 ]; then
   t=$(awk '{ print $1 }' <<< "$seqlens")
   echo "profile: one forward pass at seqlen $t on each side"
-  PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" --seqlen "$t" \
-      --batch 1 --iterations 1 --matmul-size 0 --profile "$out/prunekit-trace.json" > "$out/prunekit-profile.out" \
-      2> "$out/prunekit-profile.err" \
+  prunekit_bench --seqlen "$t" --batch 1 --iterations 1 --matmul-size 0 --profile "$out/prunekit-trace.json" \
+      > "$out/prunekit-profile.out" 2> "$out/prunekit-profile.err" \
     || { echo "bench-vs-pytorch.sh: prunekit bench --profile failed:" >&2; cat "$out/prunekit-profile.err" >&2; exit 1; }
-  HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py --model "$model_dir" \
-      --seqlen "$t" --batch 1 --iterations 1 --attn eager --threads "$threads" --interop-threads "$threads" \
-      --matmul-size 0 --profile "$out/pytorch-trace.json" > "$out/pytorch-profile.out" 2> "$out/pytorch-profile.err" \
+  pytorch_bench --seqlen "$t" --batch 1 --iterations 1 --attn eager --matmul-size 0 --profile "$out/pytorch-trace.json" \
+      > "$out/pytorch-profile.out" 2> "$out/pytorch-profile.err" \
     || { echo "bench-vs-pytorch.sh: pytorch_bench.py --profile failed:" >&2; cat "$out/pytorch-profile.err" >&2; exit 1; }
   python3 environment/bench/profile_summary.py "$out/prunekit-trace.json" "$out/pytorch-trace.json" \
       --labels prunekit,pytorch | tee "$out/profile-summary.txt"

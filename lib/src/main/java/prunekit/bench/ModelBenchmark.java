@@ -101,8 +101,8 @@ public final class ModelBenchmark {
      * Forward passes of B random windows of T tokens, all logits computed and summed.
      *
      * @param warmup untimed passes first: the JVM compiles DJL's and prunekit's Java code over the first
-     *               passes (on this 2-core machine passes 2-6 ran 270-315 ms, the steady state 240-258, and
-     *               C2 kept compiling up to pass 37: environment/bench-vs-pytorch.sh gives both sides 30)
+     *               passes (on this 2-core machine C2 kept compiling until about pass 48 and the passes got
+     *               faster until about pass 41: environment/bench-vs-pytorch.sh gives both sides 60)
      */
     public static Result forward(LlamaModel model, int batch, int seqLen, int warmup, int iterations) {
         return forward(model, batch, seqLen, warmup, iterations, Turns.ALONE);

@@ -207,7 +207,7 @@ public final class Main {
         int seqLen = a.integer("seqlen", 256);
         int batch = a.integer("batch", 1);
         int iterations = a.integer("iterations", 5);
-        int warmup = a.integer("warmup", 5);   // untimed passes: the JIT compiles the forward path (steady after ~30 here)
+        int warmup = a.integer("warmup", 5);   // untimed passes: the JIT compiles the forward path (steady after ~50 here)
         int matmulSize = a.integer("matmul-size", 2048);
         int matmulIterations = a.integer("matmul-iterations", 10);
         if (warmup < 0) {

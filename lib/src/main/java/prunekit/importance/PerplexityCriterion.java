@@ -64,15 +64,12 @@ public final class PerplexityCriterion implements LayerImportance {
                         : List.of(model.embed(step, mb));                                    // h_0
                 for (int l = 0; l < layers; l++) {
                     try (NDManager candidate = step.newSubManager()) {
-                        // without layer l: the stream entering l goes straight to layers l+1..L-1
-                        List<LayerWeights> stack = new ArrayList<>(model.layers().subList(l + 1, layers));
-                        NDArray entering = h.get(0);
-                        if (reusePrefix) {
-                            entering = h.get(l);
-                        } else {
-                            stack.addAll(0, model.layers().subList(0, l));
-                        }
-                        NDArray normed = model.forwardLayers(candidate, entering, stack);
+                        // without layer l: h_l through layers l+1..L-1, or h_0 through every layer but l
+                        List<LayerWeights> stack = new ArrayList<>(model.layers());
+                        stack.remove(l);
+                        NDArray normed = reusePrefix
+                                ? model.forwardLayers(candidate, h.get(l), stack.subList(l, stack.size()))
+                                : model.forwardLayers(candidate, h.get(0), stack);
                         NDArray nll = LmLoss.meanNll(model.logits(normed), mb);
                         nllSum[l] += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
                     }

@@ -169,8 +169,8 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         NDArray ids = OwnedArrays.of(step, flatten(tokens), new Shape(b, t));
         NDArray x = embedding.get(new NDIndex("{}", ids));
         x.attach(step);
-        Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
-        NDArray mask = causalMask(step, t);                                 // (T, T)
+        Rope rope = positions(t).rope();
+        NDArray mask = positions(t).mask();                                 // (T, T)
         List<NDArray> hidden = new ArrayList<>();
         Map<String, NDArray> inputs = new LinkedHashMap<>();
         List<NDArray> probes = new ArrayList<>();
@@ -243,8 +243,8 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
     public NDArray forwardLayer(NDManager step, int l, LayerWeights w, NDArray x, Map<String, NDArray> linearInputs) {
         int t = (int) x.getShape().get(1);
         try (NDManager lm = step.newSubManager()) {
-            Rope rope = new Rope(lm, t, config.headDim(), config.ropeTheta());
-            NDArray mask = causalMask(lm, t);
+            Rope rope = positions(t).rope();
+            NDArray mask = positions(t).mask();
             x.tempAttach(lm);                       // intermediates land in lm and are freed with it
             NDArray out = block(l, w, x, rope, mask, linearInputs, step);
             out.attach(step);
@@ -271,8 +271,8 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
      */
     public NDArray forwardLayers(NDManager step, NDArray hidden, List<LayerWeights> stack) {
         int t = Math.toIntExact(hidden.getShape().get(1));
-        Rope rope = new Rope(step, t, config.headDim(), config.ropeTheta());
-        NDArray mask = causalMask(step, t);                                 // (T, T)
+        Rope rope = positions(t).rope();
+        NDArray mask = positions(t).mask();                                 // (T, T)
         NDArray x = hidden;
         for (LayerWeights w : stack) {
             try (NDManager lm = step.newSubManager()) {
@@ -429,6 +429,28 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
             scalars = new Scalars(OwnedArrays.scalar(embedding, config.rmsEps()), OwnedArrays.scalar(embedding, -0.5));
         }
         return scalars;
+    }
+
+    /**
+     * The RoPE tables and the causal mask for sequences of length t, in the model's manager, kept for
+     * the next pass of the same length: a layer-by-layer loop (Wanda, SparseGPT, the PPL criterion) runs
+     * one length many times. One length is kept, so a caller of many lengths (generation, scoring) holds
+     * no more than one. Replacing them is safe under autograd: a graph keeps the tables it saved.
+     */
+    private record Positions(int t, Rope rope, NDArray mask) {}
+
+    private Positions positions;
+
+    private Positions positions(int t) {
+        if (positions == null || positions.t() != t) {
+            if (positions != null) {
+                positions.rope().close();
+                positions.mask().close();
+            }
+            Rope rope = new Rope(manager, t, config.headDim(), config.ropeTheta());
+            positions = new Positions(t, rope, causalMask(manager, t));
+        }
+        return positions;
     }
 
     private static NDArray causalMask(NDManager m, int t) {

@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
  * p·θ^{-2i/d}. This is the layout of GGUF and llama2.c checkpoints; Hugging Face q/k rows are
  * permuted into it on load.
  */
-final class Rope {
+final class Rope implements AutoCloseable {
 
     private final NDArray cos; // (T, 1, D): cos(p·θ_i) at 2i and 2i+1
     private final NDArray sin; // (T, 1, D): -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1
@@ -51,6 +51,13 @@ final class Rope {
      */
     NDArray apply(NDArray x) {
         return rotate(x, cos, sin);
+    }
+
+    @Override
+    public void close() {
+        for (NDArray table : new NDArray[] {cos, sin, cosScaled, sinScaled}) {
+            table.close();
+        }
     }
 
     /**
