@@ -3,7 +3,6 @@ package prunekit.eval;
 import ai.djl.ndarray.NDManager;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
-import prunekit.model.Trace;
 
 /** Scores tokens with a {@link LlamaModel}: one forward pass per batch, in its own step manager. */
 public final class ModelScorer implements TokenScorer {
@@ -22,7 +21,7 @@ public final class ModelScorer implements TokenScorer {
             return out;
         }
         try (NDManager step = model.manager().newSubManager()) {
-            float[] flat = LmLoss.nextTokenLogProbs(model.forward(step, sequences, Trace.NONE).logits(), sequences)
+            float[] flat = LmLoss.nextTokenLogProbs(model.nextTokenLogits(step, sequences), sequences)
                     .toFloatArray();
             for (int b = 0; b < sequences.length; b++) {
                 System.arraycopy(flat, b * (t - 1), out[b], 0, t - 1);

@@ -14,7 +14,6 @@ import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
 import prunekit.model.OwnedArrays;
 import prunekit.model.TensorNames;
-import prunekit.model.Trace;
 
 /**
  * Gradient statistics of every decoder-layer tensor from one forward + backward pass of the
@@ -86,7 +85,7 @@ public final class LayerGradients {
                 double share = (double) mb.length / tokens.length;   // equal lengths: share of tokens
                 try (NDManager step = model.manager().newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray mean = LmLoss.meanNll(model.forward(step, mb, Trace.NONE).logits(), mb);
+                    NDArray mean = LmLoss.meanNll(model.nextTokenLogits(step, mb), mb);
                     NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));   // not mul(double): see OwnedArrays
                     gc.backward(weighted);
                     loss += weighted.toType(DataType.FLOAT64, false).getDouble();

@@ -13,7 +13,6 @@ import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
 import prunekit.model.TensorNames;
-import prunekit.model.Trace;
 import prunekit.viz.Progress;
 
 /**
@@ -135,7 +134,7 @@ public final class WeightGradients {
                     // 1a. forward + backward of this sample's mean loss
                     try (NDManager step = model.manager().newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = LmLoss.meanNll(model.forward(step, one, Trace.NONE).logits(), one);
+                        NDArray loss = LmLoss.meanNll(model.nextTokenLogits(step, one), one);
                         double value = loss.toArray()[0].doubleValue();          // float32, float16 or float64
                         if (!Double.isFinite(value)) {
                             throw new IllegalStateException("calibration window " + s + " of " + calibration.length

@@ -27,7 +27,9 @@ class GradientCheckTest {
             Map<String, double[]> analytic = new java.util.LinkedHashMap<>();
             try (NDManager step = model.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = LmLoss.meanNll(model.forward(step, TOKENS, Trace.NONE).logits(), TOKENS);
+                // the fast path the gradient metrics take (head on positions 0..T-2); the finite
+                // differences below go through the full logits
+                NDArray loss = LmLoss.meanNll(model.nextTokenLogits(step, TOKENS), TOKENS);
                 gc.backward(loss);
                 for (int l = 0; l < model.config().layers(); l++) {
                     for (Map.Entry<String, NDArray> e : model.layer(l).all().entrySet()) {
@@ -144,5 +146,25 @@ class GradientCheckTest {
             model.setTensor(layer, module, tmp.create(values, model.layer(layer).all().get(module).getShape()));
         }
         return loss;
+    }
+
+    @Test
+    void nextTokenLogitsGiveTheLogProbabilitiesOfTheFullLogits() {
+        try (LlamaModel model = TinyModels.model(false, 7, DataType.FLOAT64);
+                NDManager step = model.manager().newSubManager()) {
+            NDArray full = model.forward(step, TOKENS, Trace.NONE).logits();               // (B, T, V)
+            NDArray next = model.nextTokenLogits(step, TOKENS);                            // (B, T-1, V)
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 7, model.config().vocabSize()), next.getShape());
+            double[] a = LmLoss.nextTokenLogProbs(full, TOKENS).toDoubleArray();
+            double[] b = LmLoss.nextTokenLogProbs(next, TOKENS).toDoubleArray();
+            assertEquals(2 * 7, a.length);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-12, "position " + i);
+            }
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> LmLoss.nextTokenLogProbs(next.get(":, :-1"), TOKENS));
+            assertTrue(e.getMessage().contains("(2, 6, ") && e.getMessage().contains("expected (2, 7, V) or (2, 8, V)"),
+                    e.getMessage());
+        }
     }
 }
