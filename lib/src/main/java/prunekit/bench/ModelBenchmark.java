@@ -145,7 +145,7 @@ public final class ModelBenchmark {
             long t0 = System.nanoTime();
             try (NDManager step = model.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss = LmLoss.meanNll(model.nextTokenLogits(step, tokens), tokens);
+                NDArray loss = LmLoss.meanNll(model, step, tokens);
                 gc.backward(loss);
                 model.zeroGradients();
                 lastLoss = loss.getFloat();

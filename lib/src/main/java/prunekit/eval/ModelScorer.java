@@ -21,7 +21,7 @@ public final class ModelScorer implements TokenScorer {
             return out;
         }
         try (NDManager step = model.manager().newSubManager()) {
-            float[] flat = LmLoss.nextTokenLogProbs(model.nextTokenLogits(step, sequences), sequences)
+            float[] flat = LmLoss.nextTokenLogProbs(model, step, sequences)
                     .toFloatArray();
             for (int b = 0; b < sequences.length; b++) {
                 System.arraycopy(flat, b * (t - 1), out[b], 0, t - 1);

@@ -70,7 +70,7 @@ public final class PerplexityCriterion implements LayerImportance {
                         NDArray normed = reusePrefix
                                 ? model.forwardLayers(candidate, h.get(l), stack.subList(l, stack.size()))
                                 : model.forwardLayers(candidate, h.get(0), stack);
-                        NDArray nll = LmLoss.meanNll(model.nextTokenLogits(normed), mb);
+                        NDArray nll = LmLoss.nextTokenLogProbs(model, normed, mb).mean().neg();
                         nllSum[l] += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
                     }
                 }
@@ -92,7 +92,7 @@ public final class PerplexityCriterion implements LayerImportance {
         for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
             try (NDManager step = model.manager().newSubManager()) {
-                NDArray nll = LmLoss.meanNll(model.nextTokenLogits(step, mb), mb);
+                NDArray nll = LmLoss.meanNll(model, step, mb);
                 sum += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
             }
         }

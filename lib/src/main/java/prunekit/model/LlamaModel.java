@@ -258,36 +258,6 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
     }
 
     /**
-     * The logits that predict tokens 1..T-1: the head on positions 0..T-2 of a final-normed stream
-     * (B, T, C), giving (B, T-1, V), what {@link LmLoss} reads. Dropping the last position from the
-     * stream before the head, rather than from the logits after it, is the fast way round: the
-     * backward pass of a slice of the (B, T, V) logits fills a fresh zero tensor of their full size
-     * (100 MB per micro-batch of 4 × 128 tokens for SmolLM2, whose first touch page-faults), and
-     * log-softmax copies a sliced input to make it contiguous (docs/performance.md).
-     */
-    public NDArray nextTokenLogits(NDArray normed) {
-        long t = normed.getShape().get(1);
-        if (t < 2) {
-            throw new IllegalArgumentException("next-token logits need at least 2 positions, got a stream of shape "
-                    + normed.getShape());
-        }
-        long b = normed.getShape().get(0);
-        long c = normed.getShape().get(2);
-        // (B·(T-1), C) rows, copied contiguous by the reshape: on the strided slice itself matmul
-        // would broadcast the head over a batched product instead of one matrix product
-        NDArray rows = normed.get(new NDIndex(":, :-1")).reshape(b * (t - 1), c);
-        return logits(rows).reshape(b, t - 1, -1);
-    }
-
-    /**
-     * A forward pass that stops at {@link #nextTokenLogits(NDArray)}: (B, T-1, V) in {@code step},
-     * the input of {@link LmLoss#meanNll} for the loss of a batch.
-     */
-    public NDArray nextTokenLogits(NDManager step, int[][] tokens) {
-        return nextTokenLogits(forward(step, tokens, Trace.FINAL_HIDDEN_ONLY).finalHidden());
-    }
-
-    /**
      * Runs a stack of decoder layers on a residual stream and applies the final norm: the upper
      * part of a forward pass. With {@code hidden} = the stream entering layer l and {@code stack}
      * = this model's layers l..L-1 it returns {@link ForwardResult#finalHidden()} of a full pass;

@@ -17,7 +17,7 @@ public record Trace(boolean hiddenStates, boolean linearInputs, boolean activati
     public static final Trace HIDDEN_STATES = new Trace(true, false, false, true);
     /** Hidden states only, no output head. */
     public static final Trace HIDDEN_STATES_ONLY = new Trace(true, false, false, false);
-    /** Nothing recorded and no output head: the final-normed stream alone (see {@link LlamaModel#nextTokenLogits}). */
+    /** Nothing recorded and no output head: the final-normed stream alone (see {@link LmLoss#nextTokenLogProbs(LlamaModel, NDArray, int[][])}). */
     public static final Trace FINAL_HIDDEN_ONLY = new Trace(false, false, false, false);
     /** Logits and the inputs of every linear module. */
     public static final Trace LINEAR_INPUTS = new Trace(false, true, false, true);

@@ -85,7 +85,7 @@ public final class LayerGradients {
                 double share = (double) mb.length / tokens.length;   // equal lengths: share of tokens
                 try (NDManager step = model.manager().newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray mean = LmLoss.meanNll(model.nextTokenLogits(step, mb), mb);
+                    NDArray mean = LmLoss.meanNll(model, step, mb);
                     NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));   // not mul(double): see OwnedArrays
                     gc.backward(weighted);
                     loss += weighted.toType(DataType.FLOAT64, false).getDouble();

@@ -134,7 +134,7 @@ public final class WeightGradients {
                     // 1a. forward + backward of this sample's mean loss
                     try (NDManager step = model.manager().newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray loss = LmLoss.meanNll(model.nextTokenLogits(step, one), one);
+                        NDArray loss = LmLoss.meanNll(model, step, one);
                         double value = loss.toArray()[0].doubleValue();          // float32, float16 or float64
                         if (!Double.isFinite(value)) {
                             throw new IllegalStateException("calibration window " + s + " of " + calibration.length

@@ -27,9 +27,10 @@ class GradientCheckTest {
             Map<String, double[]> analytic = new java.util.LinkedHashMap<>();
             try (NDManager step = model.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                // the fast path the gradient metrics take (head on positions 0..T-2); the finite
-                // differences below go through the full logits
-                NDArray loss = LmLoss.meanNll(model.nextTokenLogits(step, TOKENS), TOKENS);
+                // the path the gradient metrics take (the head a chunk of positions at a time, here 3
+                // of the 14); the finite differences below go through the full logits
+                NDArray loss = LmLoss.nextTokenLogProbs(model, model.forward(step, TOKENS, Trace.FINAL_HIDDEN_ONLY)
+                        .finalHidden(), TOKENS, 3).mean().neg();
                 gc.backward(loss);
                 for (int l = 0; l < model.config().layers(); l++) {
                     for (Map.Entry<String, NDArray> e : model.layer(l).all().entrySet()) {
@@ -149,22 +150,29 @@ class GradientCheckTest {
     }
 
     @Test
-    void nextTokenLogitsGiveTheLogProbabilitiesOfTheFullLogits() {
+    void chunkedLogProbabilitiesEqualThoseOfTheFullLogits() {
         try (LlamaModel model = TinyModels.model(false, 7, DataType.FLOAT64);
                 NDManager step = model.manager().newSubManager()) {
-            NDArray full = model.forward(step, TOKENS, Trace.NONE).logits();               // (B, T, V)
-            NDArray next = model.nextTokenLogits(step, TOKENS);                            // (B, T-1, V)
-            assertEquals(new ai.djl.ndarray.types.Shape(2, 7, model.config().vocabSize()), next.getShape());
-            double[] a = LmLoss.nextTokenLogProbs(full, TOKENS).toDoubleArray();
-            double[] b = LmLoss.nextTokenLogProbs(next, TOKENS).toDoubleArray();
-            assertEquals(2 * 7, a.length);
-            for (int i = 0; i < a.length; i++) {
-                assertEquals(a[i], b[i], 1e-12, "position " + i);
+            ForwardResult r = model.forward(step, TOKENS, Trace.NONE);
+            double[] full = LmLoss.nextTokenLogProbs(r.logits(), TOKENS).toDoubleArray();             // (B, T-1)
+            double[] viaSlice = LmLoss.nextTokenLogProbs(r.logits().get(":, :-1"), TOKENS).toDoubleArray();
+            assertEquals(2 * 7, full.length);
+            for (int chunk : new int[] {1, 3, 14, 100}) {                     // uneven, exact and oversized chunks
+                NDArray chunked = LmLoss.nextTokenLogProbs(model, r.finalHidden(), TOKENS, chunk);
+                assertEquals(new ai.djl.ndarray.types.Shape(2, 7), chunked.getShape());
+                double[] c = chunked.toDoubleArray();
+                for (int i = 0; i < full.length; i++) {
+                    assertEquals(full[i], c[i], 1e-12, "chunk " + chunk + ", position " + i);
+                    assertEquals(full[i], viaSlice[i], 1e-12, "position " + i);
+                }
             }
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> LmLoss.nextTokenLogProbs(next.get(":, :-1"), TOKENS));
+                    () -> LmLoss.nextTokenLogProbs(r.logits().get(":, :-2"), TOKENS));
             assertTrue(e.getMessage().contains("(2, 6, ") && e.getMessage().contains("expected (2, 7, V) or (2, 8, V)"),
                     e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> LmLoss.nextTokenLogProbs(model, r.logits(), TOKENS));
+            assertTrue(e.getMessage().startsWith("final hidden states of shape (2, 8, "), e.getMessage());
         }
     }
 }
