@@ -8,6 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -65,11 +69,40 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
      */
     public static LlamaModel fromTensors(LlamaConfig config, Map<String, HostTensor> tensors,
             Tokenizer tokenizer, Device device, String source, DataType dtype) {
+        try {
+            return fromSource(config, tensors::get, tokenizer, device, source, dtype);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);                        // a map does no I/O
+        }
+    }
+
+    /** Reads one tensor, by its name in {@link TensorNames}, when a model is built from it. */
+    @FunctionalInterface
+    public interface TensorSource {
+        /** The tensor, or null when the checkpoint has none of that name. */
+        HostTensor read(String name) throws IOException;
+    }
+
+    /**
+     * Builds a model reading its tensors one at a time: each is read, checked, copied to the device
+     * and dropped before the next is read, so the host holds one tensor at a time rather than a copy
+     * of the whole checkpoint (how the loaders of files load: for SmolLM2 the whole set was 540 MB of
+     * Java arrays and as much again in direct buffers, alive together while loading).
+     */
+    public static LlamaModel fromSource(LlamaConfig config, TensorSource tensors, Tokenizer tokenizer, Device device,
+            String source) throws IOException {
+        return fromSource(config, tensors, tokenizer, device, source, DataType.FLOAT32);
+    }
+
+    private static LlamaModel fromSource(LlamaConfig config, TensorSource tensors, Tokenizer tokenizer, Device device,
+            String source, DataType dtype) throws IOException {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            ShapeCheck check = new ShapeCheck(tensors, source, manager, dtype);
+            ShapeCheck check = new ShapeCheck(tensors, source, manager, dtype, new Staging());
             Map<String, NDArray> arrays = new LinkedHashMap<>();
-            config.tensorShapes().forEach((name, shape) -> arrays.put(name, check.take(name, shape)));
+            for (Map.Entry<String, long[]> e : config.tensorShapes().entrySet()) {
+                arrays.put(e.getKey(), check.take(e.getKey(), e.getValue()));
+            }
             List<LayerWeights> layers = new ArrayList<>();
             for (int i = 0; i < config.layers(); i++) {
                 Map<String, NDArray> layer = new LinkedHashMap<>();
@@ -80,16 +113,17 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
             }
             return new LlamaModel(config, tokenizer, manager, arrays.get(TensorNames.EMBED), layers,
                     arrays.get(TensorNames.FINAL_NORM), arrays.get(TensorNames.HEAD));
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    /** Takes tensors out of a map, checking presence and shape. */
-    private record ShapeCheck(Map<String, HostTensor> tensors, String source, NDManager manager, DataType dtype) {
-        NDArray take(String name, long... shape) {
-            HostTensor t = tensors.get(name);
+    /** Reads tensors from a source, checking presence and shape. */
+    private record ShapeCheck(TensorSource tensors, String source, NDManager manager, DataType dtype,
+            Staging staging) {
+        NDArray take(String name, long... shape) throws IOException {
+            HostTensor t = tensors.read(name);
             if (t == null) {
                 throw new IllegalArgumentException(source + ": tensor " + name + " is missing");
             }
@@ -97,8 +131,35 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
                 throw new IllegalArgumentException(source + ": tensor " + name + " has shape "
                         + t.shapeText() + " but the config implies " + Arrays.toString(shape));
             }
-            NDArray a = OwnedArrays.of(manager, t.data(), new Shape(shape));
+            NDArray a = staging.upload(manager, t.data(), new Shape(shape));
             return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        }
+    }
+
+    /**
+     * One direct buffer, reused for every tensor on its way to the device ({@code NDManager.create}
+     * of a Java array allocates a direct buffer of its own per call, freed only when the garbage
+     * collector gets to it). libtorch gets a clone of the buffer's contents, so the buffer can be
+     * overwritten as soon as the call returns. Above 1 GiB a tensor goes through DJL's own copy.
+     */
+    private static final class Staging {
+        private static final long MAX_BYTES = 1L << 30;
+        private ByteBuffer buffer;
+
+        NDArray upload(NDManager manager, float[] data, Shape shape) {
+            long bytes = (long) data.length * Float.BYTES;
+            if (bytes > MAX_BYTES) {
+                return OwnedArrays.of(manager, data, shape);
+            }
+            if (buffer == null || buffer.capacity() < bytes) {
+                buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+            }
+            ByteBuffer view = buffer.duplicate().order(ByteOrder.nativeOrder());
+            view.clear().limit((int) bytes);
+            view.asFloatBuffer().put(data);
+            try (NDArray blob = manager.create(view, shape, DataType.FLOAT32)) {
+                return blob.duplicate();                                // storage of its own
+            }
         }
     }
 

@@ -40,11 +40,11 @@ public final class GgufLoader {
             throw new IOException(file + ": general.architecture = " + arch + " is not supported (accepted: llama)");
         }
         LlamaConfig config = config(gguf);
-        Map<String, HostTensor> tensors = new HashMap<>();
+        Map<String, GgufFile.TensorInfo> infos = new HashMap<>();           // by canonical name; names checked first
         for (GgufFile.TensorInfo t : gguf.tensors().values()) {
             String name = canonicalName(file, t.name());
             if (name != null) {
-                tensors.put(name, new HostTensor(gguf.read(t), t.shape()));
+                infos.put(name, t);
             }
         }
         List<?> tokens = (List<?>) gguf.meta("tokenizer.ggml.tokens");
@@ -53,7 +53,12 @@ public final class GgufLoader {
                 addBos ? intMeta(gguf, "tokenizer.ggml.bos_token_id", -1) : -1,
                 intMeta(gguf, "tokenizer.ggml.eos_token_id", -1),
                 tokens.size(), file.toString());
-        return LlamaModel.fromTensors(config, tensors, tokenizer, device, file.toString());
+        // dequantized one tensor at a time, while the model is built
+        LlamaModel.TensorSource tensors = name -> {
+            GgufFile.TensorInfo t = infos.get(name);
+            return t == null ? null : new HostTensor(gguf.read(t), t.shape());
+        };
+        return LlamaModel.fromSource(config, tensors, tokenizer, device, file.toString());
     }
 
     static LlamaConfig config(GgufFile gguf) throws IOException {

@@ -32,15 +32,23 @@ public final class HfLoader {
     public static LlamaModel load(Path dir, Device device) throws IOException {
         JsonObject cfg = readJson(dir.resolve("config.json"));
         LlamaConfig config = config(dir, cfg);
-        Map<String, HostTensor> tensors = new HashMap<>();
-        for (Safetensors.Entry e : entries(dir).values()) {
-            tensors.put(e.name(), e.read());
-        }
+        Map<String, Safetensors.Entry> entries = entries(dir);
+        Map<String, Integer> ropeHeads = new HashMap<>();                   // q/k weights and their head counts
         for (int l = 0; l < config.layers(); l++) {
-            permute(tensors, TensorNames.layer(l, "q_proj"), config.heads());
-            permute(tensors, TensorNames.layer(l, "k_proj"), config.kvHeads());
+            ropeHeads.put(TensorNames.layer(l, "q_proj"), config.heads());
+            ropeHeads.put(TensorNames.layer(l, "k_proj"), config.kvHeads());
         }
-        return LlamaModel.fromTensors(config, tensors, tokenizer(dir, cfg, config), device, dir.toString());
+        // one tensor read at a time, while the model is built
+        LlamaModel.TensorSource tensors = name -> {
+            Safetensors.Entry e = entries.get(name);
+            if (e == null) {
+                return null;
+            }
+            HostTensor t = e.read();
+            Integer heads = ropeHeads.get(name);
+            return heads == null || t.shape().length != 2 ? t : t.permuteRope(heads, true);
+        };
+        return LlamaModel.fromSource(config, tensors, tokenizer(dir, cfg, config), device, dir.toString());
     }
 
     /** Every tensor of the directory's {@code *.safetensors} files (sorted by file name), by name; no data read. */
@@ -103,13 +111,6 @@ public final class HfLoader {
                 c.has("rms_norm_eps") ? c.get("rms_norm_eps").getAsDouble() : 1e-6,
                 c.has("max_position_embeddings") ? c.get("max_position_embeddings").getAsInt() : 2048,
                 !c.has("tie_word_embeddings") || c.get("tie_word_embeddings").getAsBoolean());
-    }
-
-    private static void permute(Map<String, HostTensor> t, String name, int heads) {
-        HostTensor w = t.get(name);
-        if (w != null && w.shape().length == 2) {
-            t.put(name, w.permuteRope(heads, true));
-        }
     }
 
     private static int integer(Path dir, JsonObject c, String key) throws IOException {
