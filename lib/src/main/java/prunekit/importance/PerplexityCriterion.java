@@ -70,7 +70,7 @@ public final class PerplexityCriterion implements LayerImportance {
                         NDArray normed = reusePrefix
                                 ? model.forwardLayers(candidate, h.get(l), stack.subList(l, stack.size()))
                                 : model.forwardLayers(candidate, h.get(0), stack);
-                        NDArray nll = LmLoss.nextTokenLogProbs(model, normed, mb).mean().neg();
+                        NDArray nll = LmLoss.meanNll(model, normed, mb);
                         nllSum[l] += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
                     }
                 }

@@ -154,10 +154,9 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
             if (buffer == null || buffer.capacity() < bytes) {
                 buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
             }
-            ByteBuffer view = buffer.duplicate().order(ByteOrder.nativeOrder());
-            view.clear().limit((int) bytes);
-            view.asFloatBuffer().put(data);
-            try (NDArray blob = manager.create(view, shape, DataType.FLOAT32)) {
+            buffer.clear().limit((int) bytes);
+            buffer.asFloatBuffer().put(data);
+            try (NDArray blob = manager.create(buffer, shape, DataType.FLOAT32)) {
                 return blob.duplicate();                                // storage of its own
             }
         }

@@ -33,12 +33,7 @@ public final class LmLoss {
             throw new IllegalArgumentException("logits of shape " + shape + " do not fit " + b + " sequences of "
                     + t + " tokens: expected (" + b + ", " + (t - 1) + ", V) or (" + b + ", " + t + ", V)");
         }
-        NDManager m = logits.getManager();
-        int[] targets = new int[b * (t - 1)];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(tokens[i], 1, targets, i * (t - 1), t - 1);
-        }
-        NDArray idx = OwnedArrays.of(m, targets, new Shape(b, t - 1, 1)).toType(DataType.INT64, false);
+        NDArray idx = targets(logits.getManager(), tokens, new Shape(b, t - 1, 1));
         NDArray predictions = shape.get(1) == t ? logits.get(new NDIndex(":, :-1, :")) : logits;
         NDArray logp = predictions.logSoftmax(-1);                             // (B, T-1, V)
         return logp.gather(idx, -1).squeeze(-1);                               // (B, T-1)
@@ -81,12 +76,7 @@ public final class LmLoss {
                     + " sequences of " + t + " tokens: expected (" + b + ", " + t + ", " + c + ") and at least 2 tokens");
         }
         int n = b * (t - 1);
-        int[] targets = new int[n];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(tokens[i], 1, targets, i * (t - 1), t - 1);
-        }
-        NDManager m = normed.getManager();
-        NDArray idx = OwnedArrays.of(m, targets, new Shape(n, 1)).toType(DataType.INT64, false);
+        NDArray idx = targets(normed.getManager(), tokens, new Shape(n, 1));
         // (B·(T-1), C) rows, copied contiguous by the reshape (on a strided view matmul would broadcast
         // the head over a batched product instead of one matrix product)
         NDArray rows = normed.get(new NDIndex(":, :-1")).reshape(n, c);
@@ -106,8 +96,24 @@ public final class LmLoss {
         return nextTokenLogProbs(model, model.forward(step, tokens, Trace.FINAL_HIDDEN_ONLY).finalHidden(), tokens);
     }
 
+    /** The mean negative log-likelihood from a final-normed stream, the chunked way: a scalar to call backward on. */
+    public static NDArray meanNll(LlamaModel model, NDArray normed, int[][] tokens) {
+        return nextTokenLogProbs(model, normed, tokens).mean().neg();
+    }
+
     /** The mean negative log-likelihood of {@code tokens} under {@code model}, the fast way: a scalar in {@code step}. */
     public static NDArray meanNll(LlamaModel model, NDManager step, int[][] tokens) {
-        return nextTokenLogProbs(model, step, tokens).mean().neg();
+        return meanNll(model, model.forward(step, tokens, Trace.FINAL_HIDDEN_ONLY).finalHidden(), tokens);
+    }
+
+    /** The ids each position predicts, tokens[b][1..T-1], as INT64 indices of {@code shape} in {@code m}. */
+    private static NDArray targets(NDManager m, int[][] tokens, Shape shape) {
+        int b = tokens.length;
+        int t = tokens[0].length;
+        int[] targets = new int[b * (t - 1)];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(tokens[i], 1, targets, i * (t - 1), t - 1);
+        }
+        return OwnedArrays.of(m, targets, shape).toType(DataType.INT64, false);
     }
 }
