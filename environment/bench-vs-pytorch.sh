@@ -2,7 +2,7 @@
 # prunekit against PyTorch + Hugging Face transformers, on this machine, on SmolLM2-135M, in one run
 # (issue #9). A benchmark, not a test: run it on an idle machine; it takes minutes.
 #
-#   bash environment/bench-vs-pytorch.sh [--quick] [--pruning] [--profile] [--no-bench] [--setup-only]
+#   bash environment/bench-vs-pytorch.sh [--quick] [--pruning] [--selection] [--profile] [--no-bench] [--setup-only]
 #
 # 1. A throwaway virtualenv, data/cache/bench-venv/ (git-ignored), with pinned versions from PyPI:
 #    torch 2.7.1 (the same PyTorch release as DJL's pytorch-native-cpu 2.7.1 that prunekit runs on),
@@ -35,6 +35,12 @@
 #    line, small calibration (8 windows x 128 tokens of Brown), each one's wall time and the phases
 #    it prints (load, calibration, statistics, selection/scoring, editing, save), as a table and as
 #    records (metric prune_<phase>_s) in the same CSV. The pruned models are deleted after each run.
+# 4b. --selection (off by default: about 4 minutes): GradMAP's layer selection against the PPL criterion as
+#    published, timed in lockstep (prunekit.bench.SelectionLockstep): the criterion's L candidate passes one at
+#    a time with a GradMAP gradient pass after every 3, so both sample the same minutes of this drifting
+#    machine; BENCH_SELECTION_ROUNDS rounds, the ratio of the criterion's total to the median GradMAP pass per
+#    round, the first GradMAP pass of the process apart, and records (method gradmap / ppl-published, metrics
+#    select_seconds and published_over_gradmap) in data/results/bench-layer-selection.csv.
 #
 # 5. --profile: one forward pass on each side under PyTorch's profiler (at the first of BENCH_SEQLENS,
 #    attention eager), both Chrome traces in the run's output folder, and environment/bench/profile_summary.py
@@ -42,26 +48,29 @@
 #    transformers, or Java and DJL's JNI calls), operator counts, the operators that take the most time.
 # Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
-#        --pruning     also run part 4;  --no-bench  skip part 3;  --setup-only  steps 1 and 2 only
+#        --pruning     also run part 4;  --selection  also run part 4b;  --no-bench  skip part 3;
+#        --setup-only  steps 1 and 2 only
 # Environment (defaults): BENCH_MODE (lockstep; or sequential), BENCH_ITERS (10), BENCH_WARMUP (60; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
 #   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
 #   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_PRUNE_MODEL (smollm2),
-#   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128).
+#   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128), BENCH_SELECTION_ROUNDS (2;
+#   --quick 1), BENCH_SELECTION_CSV (data/results/bench-layer-selection.csv; --quick or "none": none).
 # Outputs of every command are kept in data/cache/bench-runs/<UTC time>/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-quick=0 pruning=0 bench=1 setup_only=0 profile=0
+quick=0 pruning=0 selection=0 bench=1 setup_only=0 profile=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
     --pruning) pruning=1 ;;
+    --selection) selection=1 ;;
     --profile) profile=1 ;;
     --no-bench) bench=0 ;;
     --setup-only) setup_only=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --pruning --profile --no-bench --setup-only)" >&2
+    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --pruning --selection --profile --no-bench --setup-only)" >&2
        exit 2 ;;
   esac
 done
@@ -72,12 +81,16 @@ warmup=${BENCH_WARMUP:-60}
 matmul_iters=${BENCH_MATMUL_ITERS:-10}
 calib_samples=${BENCH_CALIB_SAMPLES:-8}
 calib_seqlen=${BENCH_CALIB_SEQLEN:-128}
+selection_rounds=${BENCH_SELECTION_ROUNDS:-2}
 if [ "$quick" = 1 ]; then
   iters=1 matmul_iters=1 rounds=${BENCH_ROUNDS:-1} warmup=${BENCH_WARMUP:-1}
   calib_samples=${BENCH_CALIB_SAMPLES:-2} calib_seqlen=${BENCH_CALIB_SEQLEN:-32}
+  selection_rounds=${BENCH_SELECTION_ROUNDS:-1}
   csv=${BENCH_CSV:-none}
+  selection_csv=${BENCH_SELECTION_CSV:-none}
 else
   csv=${BENCH_CSV:-data/results/bench-vs-pytorch.csv}
+  selection_csv=${BENCH_SELECTION_CSV:-data/results/bench-layer-selection.csv}
 fi
 seqlens=${BENCH_SEQLENS:-128 256}
 threads=${BENCH_THREADS:-2}
@@ -91,13 +104,14 @@ matmul_n=${BENCH_MATMUL_N:-2048}
 prune_model=${BENCH_PRUNE_MODEL:-smollm2}
 prune_methods=${BENCH_PRUNE_METHODS:-gradmap block-influence ppl taylor magnitude wanda sparsegpt gblm slm}
 [ "$csv" = none ] && csv=""
+[ "$selection_csv" = none ] && selection_csv=""
 
 positive() {   # name value: a whole number >= 1, or exit naming the variable
   [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "bench-vs-pytorch.sh: $1 must be a whole number >= 1, got '$2'" >&2; exit 2; }
 }
 positive BENCH_ITERS "$iters"; positive BENCH_ROUNDS "$rounds"; positive BENCH_WARMUP "$warmup"; positive BENCH_MATMUL_ITERS "$matmul_iters"; positive BENCH_THREADS "$threads"
 positive BENCH_MATMUL_N "$matmul_n"; positive BENCH_CALIB_SAMPLES "$calib_samples"
-positive BENCH_CALIB_SEQLEN "$calib_seqlen"
+positive BENCH_CALIB_SEQLEN "$calib_seqlen"; positive BENCH_SELECTION_ROUNDS "$selection_rounds"
 for t in $seqlens; do positive "BENCH_SEQLENS entry" "$t"; done
 
 # ---- 1. the virtualenv -------------------------------------------------------------------------
@@ -274,6 +288,17 @@ if [ "$pruning" = 1 ]; then
   done
   rmdir data/cache/bench-pruned 2>/dev/null || true
   python3 environment/bench/report.py prune --dir "$out" ${csv:+--csv "$csv"}
+fi
+
+# ---- 4b. GradMAP's selection against the PPL criterion as published, in lockstep ------------------
+if [ "$selection" = 1 ]; then
+  echo "selection: GradMAP against the PPL criterion as published, $selection_rounds round(s) in lockstep"
+  [ -f "$jar" ] && [ -d lib/target/deps ] || mvn -q -B -DskipTests package    # as bin/prunekit does on first use
+  # shellcheck disable=SC2086
+  java -Xmx8g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn $java_threads \
+      -cp "$jar:lib/target/deps/*" prunekit.bench.SelectionLockstep "$prune_model" "$calib_samples" "$calib_seqlen" \
+      brown "$selection_rounds" 3 6 ${selection_csv:+"$selection_csv"} 2> "$out/selection.err" | tee "$out/selection.out" \
+    || { echo "bench-vs-pytorch.sh: SelectionLockstep failed:" >&2; cat "$out/selection.err" >&2; exit 1; }
 fi
 
 # ---- 5. where a forward pass spends its time --------------------------------------------------------

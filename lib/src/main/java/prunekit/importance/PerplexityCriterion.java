@@ -55,32 +55,55 @@ public final class PerplexityCriterion implements LayerImportance {
     @Override
     public double[] scores(LlamaModel model, int[][] calibration) {
         int layers = model.config().layers();
+        double[] ppl = new double[layers];
+        if (!reusePrefix) {
+            for (int l = 0; l < layers; l++) {
+                ppl[l] = Math.exp(meanNllWithout(model, calibration, l, microBatch));
+            }
+            return ppl;
+        }
         double[] nllSum = new double[layers];
         for (int b0 = 0; b0 < calibration.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(calibration, b0, Math.min(calibration.length, b0 + microBatch));
             try (NDManager step = model.manager().newSubManager()) {
-                List<NDArray> h = reusePrefix
-                        ? model.forward(step, mb, Trace.HIDDEN_STATES_ONLY).hiddenStates()  // h_0..h_L
-                        : List.of(model.embed(step, mb));                                    // h_0
+                List<NDArray> h = model.forward(step, mb, Trace.HIDDEN_STATES_ONLY).hiddenStates();  // h_0..h_L
                 for (int l = 0; l < layers; l++) {
                     try (NDManager candidate = step.newSubManager()) {
-                        // without layer l: h_l through layers l+1..L-1, or h_0 through every layer but l
-                        List<LayerWeights> stack = new ArrayList<>(model.layers());
-                        stack.remove(l);
-                        NDArray normed = reusePrefix
-                                ? model.forwardLayers(candidate, h.get(l), stack.subList(l, stack.size()))
-                                : model.forwardLayers(candidate, h.get(0), stack);
-                        NDArray nll = LmLoss.meanNll(model, normed, mb);
+                        // without layer l: h_l through layers l+1..L-1
+                        List<LayerWeights> above = model.layers().subList(l + 1, layers);
+                        NDArray nll = LmLoss.meanNll(model, model.forwardLayers(candidate, h.get(l), above), mb);
                         nllSum[l] += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
                     }
                 }
             }
         }
-        double[] ppl = new double[layers];
         for (int l = 0; l < layers; l++) {
             ppl[l] = Math.exp(nllSum[l] / calibration.length);
         }
         return ppl;
+    }
+
+    /**
+     * Mean negative log-likelihood per predicted token of the model without layer {@code layer}, one
+     * full forward pass (embeddings, every other layer, head) over the windows: one candidate of the
+     * criterion as published, which {@link #AS_PUBLISHED} runs for every layer.
+     */
+    public static double meanNllWithout(LlamaModel model, int[][] windows, int layer, int microBatch) {
+        int layers = model.config().layers();
+        if (layer < 0 || layer >= layers) {
+            throw new IllegalArgumentException("layer " + layer + " outside [0, " + layers + ")");
+        }
+        List<LayerWeights> stack = new ArrayList<>(model.layers());
+        stack.remove(layer);
+        double sum = 0;
+        for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
+            int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
+            try (NDManager step = model.manager().newSubManager()) {
+                NDArray normed = model.forwardLayers(step, model.embed(step, mb), stack);
+                sum += LmLoss.meanNll(model, normed, mb).toType(DataType.FLOAT64, false).getDouble() * mb.length;
+            }
+        }
+        return sum / windows.length;
     }
 
     /**

@@ -3,6 +3,8 @@ package prunekit.importance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -81,6 +83,9 @@ class LayerImportanceTest {
                 }
             }
             assertEquals(3, model.config().layers(), "the model itself is unchanged");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> PerplexityCriterion.meanNllWithout(model, TOKENS, 3, 2));
+            assertTrue(e.getMessage().contains("layer 3 outside [0, 3)"), e.getMessage());
         }
     }
 
