@@ -84,7 +84,8 @@ public final class SelectionLockstep {
                         + ";micro_batch=" + micro + ";first_gradmap_pass_s=" + String.format("%.3f", firstPass);
                 records.add(record(model, "gradmap", settings, data, seqLen, median, "select_seconds", median, passes.size()));
                 records.add(record(model, "ppl-published", settings, data, seqLen, published, "select_seconds", published, layers));
-                records.add(record(model, "gradmap", settings, data, seqLen, published + median * passes.size(),
+                double gradmapTotal = passes.stream().mapToDouble(Double::doubleValue).sum();
+                records.add(record(model, "gradmap", settings, data, seqLen, published + gradmapTotal,
                         "published_over_gradmap", published / median, passes.size()));
                 System.out.printf("%n  round %d: PPL criterion as published %.2f s (%d candidates); GradMAP pass median %.2f s"
                         + " (%d passes, %.2f-%.2f s): %.2fx%n", round, published, layers, median, passes.size(),
