@@ -3,8 +3,8 @@ package prunekit.bench;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 import prunekit.data.CalibrationSampler;
 import prunekit.eval.ResultRecord;
 import prunekit.eval.Results;
@@ -12,6 +12,7 @@ import prunekit.importance.GradientMagnitude;
 import prunekit.importance.PerplexityCriterion;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
+import prunekit.prune.LayerPruner;
 import prunekit.stats.LayerGradients;
 
 /**
@@ -78,19 +79,19 @@ public final class SelectionLockstep {
                     published += seconds(t0);
                     System.out.printf("\r  round %d: candidate %d/%d", round, l + 1, layers);
                 }
-                double median = median(passes);
+                double[] sorted = passes.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                double median = (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
                 ratios.add(published / median);
                 String settings = "mode=lockstep;gradmap_every=" + every + ";round=" + round + "/" + rounds
                         + ";micro_batch=" + micro + ";first_gradmap_pass_s=" + String.format("%.3f", firstPass);
                 records.add(record(model, "gradmap", settings, data, seqLen, median, "select_seconds", median, passes.size()));
                 records.add(record(model, "ppl-published", settings, data, seqLen, published, "select_seconds", published, layers));
-                double gradmapTotal = passes.stream().mapToDouble(Double::doubleValue).sum();
+                double gradmapTotal = Arrays.stream(sorted).sum();
                 records.add(record(model, "gradmap", settings, data, seqLen, published + gradmapTotal,
                         "published_over_gradmap", published / median, passes.size()));
                 System.out.printf("%n  round %d: PPL criterion as published %.2f s (%d candidates); GradMAP pass median %.2f s"
                         + " (%d passes, %.2f-%.2f s): %.2fx%n", round, published, layers, median, passes.size(),
-                        passes.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
-                        passes.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), published / median);
+                        sorted[0], sorted[sorted.length - 1], published / median);
             }
             System.out.printf("published / GradMAP per round: %s (the first pass of the process was %.2f s)%n",
                     ratios.stream().map(r -> String.format("%.2fx", r)).toList(), firstPass);
@@ -108,18 +109,12 @@ public final class SelectionLockstep {
                 wall, metric, value, Double.NaN, n);
     }
 
+    /** The k layers a one-shot selection on these scores removes, in removal order. */
+    private static List<Integer> lowest(double[] scores, int k) {
+        return Arrays.stream(LayerPruner.ascending(scores), 0, Math.min(k, scores.length)).boxed().toList();
+    }
+
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static double median(List<Double> v) {
-        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    /** Indices of the k lowest scores, ascending by score. */
-    private static List<Integer> lowest(double[] scores, int k) {
-        return IntStream.range(0, scores.length).boxed()
-                .sorted((a, b) -> Double.compare(scores[a], scores[b])).limit(k).toList();
     }
 }

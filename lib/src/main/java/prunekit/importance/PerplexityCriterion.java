@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
@@ -95,15 +96,8 @@ public final class PerplexityCriterion implements LayerImportance {
         }
         List<LayerWeights> stack = new ArrayList<>(model.layers());
         stack.remove(layer);
-        double sum = 0;
-        for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
-            int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
-            try (NDManager step = model.manager().newSubManager()) {
-                NDArray normed = model.forwardLayers(step, model.embed(step, mb), stack);
-                sum += LmLoss.meanNll(model, normed, mb).toType(DataType.FLOAT64, false).getDouble() * mb.length;
-            }
-        }
-        return sum / windows.length;
+        return overWindows(model, windows, microBatch,
+                (step, mb) -> LmLoss.meanNll(model, model.forwardLayers(step, model.embed(step, mb), stack), mb));
     }
 
     /**
@@ -111,12 +105,20 @@ public final class PerplexityCriterion implements LayerImportance {
      * exp of it is the calibration perplexity.
      */
     public static double meanNll(LlamaModel model, int[][] windows, int microBatch) {
+        return overWindows(model, windows, microBatch, (step, mb) -> LmLoss.meanNll(model, step, mb));
+    }
+
+    /**
+     * The mean over all windows (equal lengths) of a per-micro-batch mean NLL, each micro-batch's
+     * scalar computed in its own manager, closed after it is read.
+     */
+    private static double overWindows(LlamaModel model, int[][] windows, int microBatch,
+            BiFunction<NDManager, int[][], NDArray> meanNll) {
         double sum = 0;
         for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
             try (NDManager step = model.manager().newSubManager()) {
-                NDArray nll = LmLoss.meanNll(model, step, mb);
-                sum += nll.toType(DataType.FLOAT64, false).getDouble() * mb.length;
+                sum += meanNll.apply(step, mb).toType(DataType.FLOAT64, false).getDouble() * mb.length;
             }
         }
         return sum / windows.length;

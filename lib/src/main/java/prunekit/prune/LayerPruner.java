@@ -118,8 +118,8 @@ public final class LayerPruner {
         }
     }
 
-    /** Indices sorted by ascending score, ties by index. */
-    static int[] ascending(double[] s) {
+    /** Indices sorted by ascending score, ties by index: the removal order of a one-shot selection. */
+    public static int[] ascending(double[] s) {
         return IntStream.range(0, s.length).boxed()
                 .sorted(Comparator.<Integer>comparingDouble(i -> s[i]).thenComparingInt(i -> i))
                 .mapToInt(Integer::intValue).toArray();
