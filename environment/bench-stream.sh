@@ -39,7 +39,7 @@ bash environment/bench-vs-pytorch.sh --setup-only      # the PyTorch virtualenv 
 venv=data/cache/bench-venv
 out="data/cache/bench-runs/stream-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
-[ -f "$csv" ] || echo "timestamp,model,method,settings,data,seqlen,seed,device,wall_s,metric,value,stderr,n" > "$csv"
+[ -f "$csv" ] || echo "timestamp,model,method,settings,data,seqlen,seed,device,wall_s,metric,value,stderr,n,ci_low,ci_high" > "$csv"
 
 # run NAME MODEL OUTDIR [--stream]: one prune command, timed, its peak memory measured
 run() {
@@ -63,7 +63,7 @@ run() {
   settings="sparsity=0.5;calib=${samples}x${seqlen};${*:-in-memory}"
   for m in "wall_s $wall" "peak_rss_mb $rss" "sparsity $sparsity" "output_gb $gb"; do
     set -- $m
-    echo "$ts,$model_label,$method,$settings,brown calibration,$seqlen,0,cpu(),$wall,$1,$2,NaN,1" >> "$csv"
+    echo "$ts,$model_label,$method,$settings,brown calibration,$seqlen,0,cpu(),$wall,$1,$2,NaN,1,NaN,NaN" >> "$csv"
   done
 }
 

@@ -9,7 +9,7 @@
 
 Prints a table; with --csv, appends one record per number to FILE in the columns of
 prunekit.eval.ResultRecord (timestamp,model,method,settings,data,seqlen,seed,device,wall_s,metric,
-value,stderr,n). Only the standard library: runs with any python3.
+value,stderr,n,ci_low,ci_high; a benchmark has no interval: NaN). Only the standard library: runs with any python3.
 """
 import argparse
 import csv
@@ -22,7 +22,7 @@ import re
 import sys
 
 COLUMNS = ["timestamp", "model", "method", "settings", "data", "seqlen", "seed", "device", "wall_s", "metric",
-           "value", "stderr", "n"]
+           "value", "stderr", "n", "ci_low", "ci_high"]
 
 
 def read_key_values(path):
@@ -64,7 +64,7 @@ def append_records(csv_path, rows):
         if new:
             w.writerow(COLUMNS)
         for r in rows:
-            w.writerow([fmt(r[c]) for c in COLUMNS])
+            w.writerow([fmt(r.get(c, float("nan"))) for c in COLUMNS])
     print(f"appended {len(rows)} records to {csv_path}")
 
 

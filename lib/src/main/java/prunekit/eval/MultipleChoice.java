@@ -77,9 +77,28 @@ public final class MultipleChoice {
      * @param chance accuracy of uniform guessing
      * @param seconds wall time of scoring
      * @param scores per-item scores, in task order
+     * @param metric the accuracy the task is read with ({@link ChoiceTask#metric()})
+     * @param ci95 95 % percentile-bootstrap interval of that accuracy over items ({@link Bootstrap#DEFAULT})
      */
     public record Result(String task, String model, int items, double acc, double accStderr, double accNorm,
-                         double accNormStderr, double chance, double seconds, List<ItemScore> scores) {}
+                         double accNormStderr, double chance, double seconds, List<ItemScore> scores,
+                         ChoiceTask.Metric metric, Bootstrap.Interval ci95) {
+
+        /** The task's metric: acc or acc_norm. */
+        public double value() {
+            return metric == ChoiceTask.Metric.ACC ? acc : accNorm;
+        }
+
+        /** The standard error of {@link #value()}. */
+        public double stderr() {
+            return metric == ChoiceTask.Metric.ACC ? accStderr : accNormStderr;
+        }
+
+        /** 1 where the item is answered right under the task's metric, else 0, in task order. */
+        public double[] correct() {
+            return MultipleChoice.correct(scores, metric);
+        }
+    }
 
     private MultipleChoice() {}
 
@@ -132,19 +151,29 @@ public final class MultipleChoice {
         if (progress != null) {
             progress.close();
         }
-        return summarise(task.name(), scorer.name(), scores, task.chanceLevel(), (System.nanoTime() - start) / 1e9);
+        return summarise(task.name(), scorer.name(), scores, task.chanceLevel(), (System.nanoTime() - start) / 1e9,
+                task.metric());
     }
 
-    /** acc, acc_norm and their standard errors from per-item scores. */
-    public static Result summarise(String task, String model, List<ItemScore> scores, double chance, double seconds) {
-        double[] acc = new double[scores.size()];
-        double[] accNorm = new double[scores.size()];
-        for (int i = 0; i < acc.length; i++) {
-            acc[i] = scores.get(i).predicted() == scores.get(i).gold() ? 1 : 0;
-            accNorm[i] = scores.get(i).predictedNorm() == scores.get(i).gold() ? 1 : 0;
-        }
+    /** acc, acc_norm, their standard errors and the interval of {@code metric} from per-item scores. */
+    public static Result summarise(String task, String model, List<ItemScore> scores, double chance, double seconds,
+                                   ChoiceTask.Metric metric) {
+        double[] acc = correct(scores, ChoiceTask.Metric.ACC);
+        double[] accNorm = correct(scores, ChoiceTask.Metric.ACC_NORM);
+        Bootstrap.Interval ci = Bootstrap.DEFAULT.mean(metric == ChoiceTask.Metric.ACC ? acc : accNorm);
         return new Result(task, model, scores.size(), mean(acc), meanStderr(acc), mean(accNorm), meanStderr(accNorm),
-                chance, seconds, List.copyOf(scores));
+                chance, seconds, List.copyOf(scores), metric, ci);
+    }
+
+    /** 1 where {@code metric}'s argmax is the gold choice, else 0. */
+    static double[] correct(List<ItemScore> scores, ChoiceTask.Metric metric) {
+        double[] out = new double[scores.size()];
+        for (int i = 0; i < out.length; i++) {
+            ItemScore s = scores.get(i);
+            int predicted = metric == ChoiceTask.Metric.ACC ? s.predicted() : s.predictedNorm();
+            out[i] = predicted == s.gold() ? 1 : 0;
+        }
+        return out;
     }
 
     /** lm-eval's {@code mean_stderr}: sqrt(Σ(x - mean)² / (n - 1)) / sqrt(n); NaN for n &lt; 2. */

@@ -64,9 +64,21 @@ public final class Perplexity {
      * @param model {@link TokenScorer#name()}
      * @param data what was evaluated, e.g. {@code "brown/test"} or a file name
      * @param seconds wall time of the scoring loop
+     * @param windowNll mean NLL of each window's scored tokens, in window order: the units of the
+     *                  interval and of a {@link PairedComparison} (every window scores seqLen - 1
+     *                  tokens, so their mean is {@code nll})
+     * @param ci95 95 % percentile-bootstrap interval of {@code ppl} over windows ({@link Bootstrap#DEFAULT});
+     *             windows are contiguous, so neighbouring ones are not quite independent and the
+     *             interval is if anything a little narrow
      */
     public record Result(double ppl, double nll, long tokens, int windows, int seqLen, boolean bos,
-                         String model, String data, double seconds) {}
+                         String model, String data, double seconds, double[] windowNll, Bootstrap.Interval ci95) {
+
+        /** The interval of {@code ppl} from another bootstrap (level, resamples, seed). */
+        public Bootstrap.Interval ci(Bootstrap bootstrap) {
+            return bootstrap.mean(windowNll).map(Math::exp);
+        }
+    }
 
     private Perplexity() {}
 
@@ -118,6 +130,7 @@ public final class Perplexity {
         Progress progress = config.progress() ? Progress.start("perplexity " + data, windows) : null;
         double sumNll = 0;
         long tokens = 0;
+        double[] windowNll = new double[windows];
         for (int w0 = 0; w0 < windows; w0 += config.batchSize()) {
             int b = Math.min(config.batchSize(), windows - w0);
             int[][] batch = new int[b][seqLen]; // (B, T)
@@ -128,25 +141,29 @@ public final class Perplexity {
             }
             float[][] logp = scorer.nextTokenLogProbs(batch); // (B, T-1)
             // 2. Every prediction of the window counts: log p(x_{t+1} | x_0..x_t), t = 0..T-2.
-            for (float[] row : logp) {
+            for (int i = 0; i < b; i++) {
+                float[] row = logp[i];
                 if (row.length != seqLen - 1) {
                     throw new IllegalStateException(scorer.name() + " returned " + row.length
                             + " log-probs for a sequence of " + seqLen + " tokens, expected " + (seqLen - 1));
                 }
-                for (float lp : row) sumNll -= lp;
+                double window = 0;
+                for (float lp : row) window -= lp;
+                windowNll[w0 + i] = window / row.length;
+                sumNll += window;
                 tokens += row.length;
             }
             if (progress != null) {
                 progress.step(b);
             }
         }
-        // 3. PPL = exp(mean NLL).
+        // 3. PPL = exp(mean NLL), its interval from resampling windows.
         double nll = sumNll / tokens;
         if (progress != null) {
             progress.close();
         }
         return new Result(Math.exp(nll), nll, tokens, windows, seqLen, bos, scorer.name(), data,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, windowNll, Bootstrap.DEFAULT.mean(windowNll).map(Math::exp));
     }
 
     /**

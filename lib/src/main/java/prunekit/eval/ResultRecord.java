@@ -20,14 +20,25 @@ import java.util.List;
  * @param value the metric's value
  * @param stderr its standard error, NaN if none
  * @param n evaluated tokens (perplexity) or items (multiple choice)
+ * @param ci95 the value's 95 % bootstrap interval ({@link Bootstrap}), {@link Bootstrap.Interval#NONE} if none
  */
 public record ResultRecord(Instant timestamp, String model, String method, String settings, String data, int seqLen,
                            long seed, String device, double wallSeconds, String metric, double value, double stderr,
-                           long n) {
+                           long n, Bootstrap.Interval ci95) {
 
-    /** CSV header, in component order. */
+    /** CSV header, in component order (the interval as two columns). */
     public static final List<String> COLUMNS = List.of("timestamp", "model", "method", "settings", "data", "seqlen",
-            "seed", "device", "wall_s", "metric", "value", "stderr", "n");
+            "seed", "device", "wall_s", "metric", "value", "stderr", "n", "ci_low", "ci_high");
+
+    /** The header before intervals were recorded; {@link Results} reads such files and upgrades them on append. */
+    static final List<String> COLUMNS_WITHOUT_CI = COLUMNS.subList(0, COLUMNS.size() - 2);
+
+    /** A record without an interval. */
+    public ResultRecord(Instant timestamp, String model, String method, String settings, String data, int seqLen,
+                        long seed, String device, double wallSeconds, String metric, double value, double stderr, long n) {
+        this(timestamp, model, method, settings, data, seqLen, seed, device, wallSeconds, metric, value, stderr, n,
+                Bootstrap.Interval.NONE);
+    }
 
     /**
      * What produced a measurement, apart from the measurement itself.
@@ -42,17 +53,22 @@ public record ResultRecord(Instant timestamp, String model, String method, Strin
     /** One {@code ppl} row for a perplexity result. */
     public static ResultRecord of(Run run, Perplexity.Result r) {
         return new ResultRecord(Instant.now(), r.model(), run.method(), run.settings(), r.data(), r.seqLen(), run.seed(),
-                run.device(), r.seconds(), "ppl", r.ppl(), Double.NaN, r.tokens());
+                run.device(), r.seconds(), "ppl", r.ppl(), Double.NaN, r.tokens(), r.ci95());
     }
 
-    /** {@code acc} and {@code acc_norm} rows for a multiple-choice result; seqLen is the scorer's maximum. */
+    /**
+     * {@code acc} and {@code acc_norm} rows for a multiple-choice result, each with its interval;
+     * seqLen is the scorer's maximum.
+     */
     public static List<ResultRecord> of(Run run, MultipleChoice.Result r, int seqLen) {
         Instant now = Instant.now();
         return List.of(
                 new ResultRecord(now, r.model(), run.method(), run.settings(), r.task(), seqLen, run.seed(), run.device(),
-                        r.seconds(), "acc", r.acc(), r.accStderr(), r.items()),
+                        r.seconds(), "acc", r.acc(), r.accStderr(), r.items(),
+                        Bootstrap.DEFAULT.mean(MultipleChoice.correct(r.scores(), ChoiceTask.Metric.ACC))),
                 new ResultRecord(now, r.model(), run.method(), run.settings(), r.task(), seqLen, run.seed(), run.device(),
-                        r.seconds(), "acc_norm", r.accNorm(), r.accNormStderr(), r.items()));
+                        r.seconds(), "acc_norm", r.accNorm(), r.accNormStderr(), r.items(),
+                        Bootstrap.DEFAULT.mean(MultipleChoice.correct(r.scores(), ChoiceTask.Metric.ACC_NORM))));
     }
 
     /** This record as one CSV line (RFC 4180 quoting, no line terminator). */
@@ -60,6 +76,6 @@ public record ResultRecord(Instant timestamp, String model, String method, Strin
         return String.join(",", Csv.quote(timestamp.toString()), Csv.quote(model), Csv.quote(method),
                 Csv.quote(settings), Csv.quote(data), Integer.toString(seqLen), Long.toString(seed), Csv.quote(device),
                 Double.toString(wallSeconds), Csv.quote(metric), Double.toString(value), Double.toString(stderr),
-                Long.toString(n));
+                Long.toString(n), Double.toString(ci95.low()), Double.toString(ci95.high()));
     }
 }

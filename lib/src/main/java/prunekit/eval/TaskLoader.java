@@ -17,6 +17,10 @@ import prunekit.data.DataPaths;
  * Reads multiple-choice tasks from JSONL, one item per line:
  * {@code {"context": str, "choices": [str, ...], "gold": int}}. Blank lines are skipped; any
  * other malformed line is an error naming the file and line number.
+ *
+ * <p>The metric a task is read with ({@code acc} or {@code acc_norm}) is the {@code "metric"} field
+ * of its entry in the {@code tasks.json} beside the file, so no caller can pick the wrong one; a
+ * file that {@code tasks.json} does not list (a task a user brings) is read with {@code acc}.
  */
 public final class TaskLoader {
 
@@ -57,7 +61,36 @@ public final class TaskLoader {
         }
         if (items.isEmpty()) throw new IllegalArgumentException(file + ": no items");
         String name = file.getFileName().toString().replaceFirst("\\.jsonl$", "");
-        return new ChoiceTask(name, items);
+        return new ChoiceTask(name, items, metricOf(file));
+    }
+
+    /** The metric that {@code tasks.json} beside {@code file} gives it; {@code acc} if it is not listed. */
+    static ChoiceTask.Metric metricOf(Path file) {
+        Path meta = file.toAbsolutePath().resolveSibling("tasks.json");
+        if (!Files.isRegularFile(meta)) return ChoiceTask.Metric.ACC;
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(Files.readString(meta));
+        } catch (IOException e) {
+            throw new UncheckedIOException(meta + ": cannot read task metadata", e);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(meta + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+        if (!root.isJsonArray()) throw new IllegalArgumentException(meta + ": expected a JSON array of task entries");
+        for (JsonElement e : root.getAsJsonArray()) {
+            JsonObject o = e.getAsJsonObject();
+            if (!o.has("file") || !o.get("file").getAsString().equals(file.getFileName().toString())) continue;
+            if (!o.has("metric")) {
+                throw new IllegalArgumentException(meta + ": the entry for " + file.getFileName()
+                        + " has no \"metric\" (accepted: acc, acc_norm)");
+            }
+            try {
+                return ChoiceTask.Metric.of(o.get("metric").getAsString());
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException(meta + ": " + file.getFileName() + ": " + bad.getMessage(), bad);
+            }
+        }
+        return ChoiceTask.Metric.ACC;
     }
 
     /** Parses one JSONL line; {@code where} ("file:line") prefixes every error. */

@@ -80,7 +80,7 @@ class MultipleChoiceTest {
     void summariseTiesGoToTheFirstChoice() {
         var s = new MultipleChoice.ItemScore(new double[] {-2, -2, -3}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, 1);
         assertEquals(0, s.predicted());
-        var r = MultipleChoice.summarise("t", "m", List.of(s), 1.0 / 3, 0);
+        var r = MultipleChoice.summarise("t", "m", List.of(s), 1.0 / 3, 0, ChoiceTask.Metric.ACC);
         assertEquals(0.0, r.acc());
     }
 

@@ -44,6 +44,34 @@ class TaskLoaderTest {
         assertError(write("[1, 2]"), ":1", "JSON object");
     }
 
+    @Test
+    void theMetricComesFromTasksJsonBesideTheFile() throws IOException {
+        Path f = write("{\"context\": \"c\", \"choices\": [\" a\", \" bcd\"], \"gold\": 1}");
+        assertEquals(ChoiceTask.Metric.ACC, TaskLoader.load(f).metric(), "not listed: acc");
+        Files.writeString(dir.resolve("tasks.json"), "[{\"name\": \"mytask\", \"file\": \"mytask.jsonl\", \"metric\": \"acc_norm\"}]");
+        ChoiceTask t = TaskLoader.load(f);
+        assertEquals(ChoiceTask.Metric.ACC_NORM, t.metric());
+        assertEquals(ChoiceTask.Metric.ACC_NORM, t.limit(0).metric(), "a limited task keeps its metric");
+        // and the evaluation reads with it: " a" wins on summed log-likelihood, " bcd" per byte
+        var s = new MultipleChoice.ItemScore(new double[] {-2, -3}, new int[] {1, 1}, new int[] {2, 4}, 1);
+        var r = MultipleChoice.summarise(t.name(), "m", List.of(s), 0.5, 0, t.metric());
+        assertEquals(r.accNorm(), r.value());
+        assertEquals(1.0, r.value());
+        Files.writeString(dir.resolve("tasks.json"), "[{\"name\": \"mytask\", \"file\": \"mytask.jsonl\", \"metric\": \"f1\"}]");
+        var e = assertThrows(IllegalArgumentException.class, () -> TaskLoader.load(f));
+        assertTrue(e.getMessage().contains("'f1'") && e.getMessage().contains("acc, acc_norm"), e.getMessage());
+        Files.writeString(dir.resolve("tasks.json"), "[{\"name\": \"mytask\", \"file\": \"mytask.jsonl\"}]");
+        e = assertThrows(IllegalArgumentException.class, () -> TaskLoader.load(f));
+        assertTrue(e.getMessage().contains("no \"metric\""), e.getMessage());
+    }
+
+    @Test
+    void everyShippedTaskNamesItsMetric() {
+        for (String name : TaskLoader.available()) {
+            assertTrue(TaskLoader.load(name).items().size() >= 1000, name + ": at least 1,000 items");
+        }
+    }
+
     private static void assertError(Path f, String line, String what) {
         var e = assertThrows(IllegalArgumentException.class, () -> TaskLoader.load(f));
         assertTrue(e.getMessage().contains(f + line + ":"), e.getMessage());

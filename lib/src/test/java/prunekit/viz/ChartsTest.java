@@ -90,4 +90,39 @@ class ChartsTest {
                 new double[][] {{1, 2}}, List.of("r0"), List.of("c0")));
         assertTrue(error.getMessage().contains("matrix is 1x2"), error.getMessage());
     }
+
+    @Test
+    void lineTurnsLogarithmicWhenValuesSpanDecadesAndKeepsColoursApart() {
+        var flat = Charts.line("ppl", "k", "perplexity", Map.of("a", new double[][] {{0, 1}, {40, 60}}));
+        assertTrue(!flat.getStyler().isYAxisLogarithmic());
+        var series = new java.util.LinkedHashMap<String, double[][]>();
+        series.put("gradmap", new double[][] {{0, 3, 6}, {45, 60, 3.07e9}});
+        series.put("block influence", new double[][] {{0, 3, 6}, {45, 61, 120}});
+        var chart = Charts.line("ppl", "layers removed", "perplexity", series);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        assertEquals("perplexity (log scale)", chart.getYAxisTitle());
+        var colours = chart.getSeriesMap().values().stream().map(s -> s.getLineColor()).distinct().count();
+        assertEquals(2, colours);
+        var markers = chart.getSeriesMap().values().stream().map(s -> s.getMarker().getClass()).distinct().count();
+        assertEquals(2, markers, "a series drawn over another still shows its own markers");
+    }
+
+    @Test
+    void perplexityDrawsTheUniformGuessLine() {
+        var chart = Charts.perplexity("ppl", "layers removed", "perplexity",
+                Map.of("last-n", new double[][] {{0, 9}, {45, 1.7e9}}), 49152);
+        assertTrue(chart.getStyler().isYAxisLogarithmic());
+        var guess = chart.getSeriesMap().get("uniform guess (V = 49,152)");
+        assertArrayEquals(new double[] {49152, 49152}, guess.getYData());
+        assertArrayEquals(new double[] {0, 9}, guess.getXData());
+    }
+
+    @Test
+    void heatmapHasAxisTitlesAndNamesItsValues() {
+        var chart = Charts.heatmap("cka", new double[][] {{1, 0.5}, {0.5, 1}}, List.of("0", "1"), List.of("0", "1"),
+                "layer", "layer", "linear CKA");
+        assertEquals("layer", chart.getXAxisTitle());
+        assertEquals("layer", chart.getYAxisTitle());
+        assertTrue(chart.getSeriesMap().containsKey("linear CKA"));
+    }
 }

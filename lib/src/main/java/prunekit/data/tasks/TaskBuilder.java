@@ -24,7 +24,7 @@ import prunekit.data.Splits;
  * calibration data. Deterministic: each (task, corpus) pair draws from its own
  * {@code new Random(seed * 31 + (task + "/" + corpus).hashCode())}; items are then shuffled.
  *
- * <p>Usage: {@code java -cp ... prunekit.data.tasks.TaskBuilder [itemsPerTask=600] [seed=0]}.
+ * <p>Usage: {@code java -cp ... prunekit.data.tasks.TaskBuilder [itemsPerTask=1200] [seed=0] [dir=data/tasks]}.
  */
 public final class TaskBuilder {
 
@@ -35,16 +35,22 @@ public final class TaskBuilder {
     private TaskBuilder() {}
 
     public static void main(String[] args) {
-        int perTask = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+        int perTask = args.length > 0 ? Integer.parseInt(args[0]) : 1200;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : 0;
-        build(DataPaths.tasks(), perTask, seed);
+        Path dir = args.length > 2 ? Path.of(args[2]) : DataPaths.tasks();
+        build(dir, perTask, seed);
     }
 
     /** Generates every task into {@code dir} with about {@code perTask} items each. */
     public static void build(Path dir, int perTask, long seed) {
+        build(dir, perTask, seed, GENERATORS);
+    }
+
+    /** Generates the tasks of {@code generators} into {@code dir} (a tasks.json of just those). */
+    public static void build(Path dir, int perTask, long seed, List<TaskGenerator> generators) {
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         JsonArray meta = new JsonArray();
-        for (TaskGenerator g : GENERATORS) {
+        for (TaskGenerator g : generators) {
             List<Corpus> corpora = Corpora.NAMES.stream().map(Corpora::open).filter(g::accepts).toList();
             int quota = (perTask + corpora.size() - 1) / corpora.size();
             List<SourcedItem> items = new ArrayList<>();
@@ -74,6 +80,7 @@ public final class TaskBuilder {
             m.addProperty("substitute_for", g.substituteFor());
             m.addProperty("choices", g.choices());
             m.addProperty("chance", 1.0 / g.choices());
+            m.addProperty("metric", g.metric());
             m.addProperty("items", items.size());
             m.add("items_per_source", perSource);
             m.addProperty("split", Split.TEST.label());

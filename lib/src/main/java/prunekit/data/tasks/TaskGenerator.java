@@ -23,6 +23,12 @@ public interface TaskGenerator {
     /** Choices per item. */
     int choices();
 
+    /**
+     * The accuracy the task is read with, {@code "acc"} or {@code "acc_norm"} (written to
+     * {@code tasks.json}, which the evaluation reads, so no caller can pick the other).
+     */
+    String metric();
+
     /** Whether this task can be built from {@code corpus} (e.g. next-sentence needs coherent text). */
     default boolean accepts(Corpus corpus) {
         return true;
