@@ -1,0 +1,126 @@
+package prunekit.recover;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import prunekit.model.HostTensor;
+import prunekit.model.LayerWeights;
+import prunekit.model.LlamaModel;
+import prunekit.model.OwnedArrays;
+
+/**
+ * The A and B matrices of {@link LoraConfig} for every adapted module of a model, named
+ * {@code layers.{l}.{module}.lora_A} / {@code .lora_B}. They live in their own manager on the
+ * model's device; the model's own weights are never touched until {@link #mergeInto}.
+ */
+public final class LoraAdapters implements AutoCloseable {
+
+    private final LoraConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params = new LinkedHashMap<>(); // name -> A or B, in layer and module order
+
+    private LoraAdapters(LoraConfig config, NDManager manager) {
+        this.config = config;
+        this.manager = manager;
+    }
+
+    /** Fresh adapters for {@code model}: A uniform in ±1/√in (seeded per module), B zero. */
+    public static LoraAdapters init(LlamaModel model, LoraConfig config) {
+        LoraAdapters a = new LoraAdapters(config, model.manager().newSubManager());
+        for (int l = 0; l < model.config().layers(); l++) {
+            Map<String, NDArray> linears = model.layer(l).linears();
+            for (String module : config.modules()) {
+                Shape w = linears.get(module).getShape();                       // (out, in)
+                int out = Math.toIntExact(w.get(0));
+                int in = Math.toIntExact(w.get(1));
+                String name = "layers." + l + "." + module;
+                SplittableRandom rng = new SplittableRandom(config.seed() * 1_000_003L + name.hashCode());
+                float[] values = new float[config.rank() * in];
+                double bound = 1 / Math.sqrt(in);
+                for (int i = 0; i < values.length; i++) values[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
+                a.put(name + ".lora_A", OwnedArrays.of(a.manager, values, new Shape(config.rank(), in)));   // (r, in)
+                a.put(name + ".lora_B", a.manager.zeros(new Shape(out, config.rank()), DataType.FLOAT32)); // (out, r)
+            }
+        }
+        return a;
+    }
+
+    /** Adapters from saved tensors ({@link #toHost}) for {@code model}, on its device. */
+    public static LoraAdapters fromHost(LlamaModel model, LoraConfig config, Map<String, HostTensor> tensors) {
+        LoraAdapters fresh = init(model, config);
+        for (var e : fresh.params.entrySet()) {
+            HostTensor t = tensors.get(e.getKey());
+            if (t == null) throw new IllegalArgumentException("saved adapters lack " + e.getKey());
+            if (!new Shape(t.shape()).equals(e.getValue().getShape())) {
+                throw new IllegalArgumentException("saved " + e.getKey() + " has shape " + t.shapeText() + ", the model needs "
+                        + e.getValue().getShape());
+            }
+            e.getValue().set(t.data());
+        }
+        return fresh;
+    }
+
+    private void put(String name, NDArray a) {
+        a.setRequiresGradient(true);
+        params.put(name, a);
+    }
+
+    public LoraConfig config() {
+        return config;
+    }
+
+    /** The trainable matrices by name. */
+    public Map<String, NDArray> parameters() {
+        return params;
+    }
+
+    /** Number of trainable values. */
+    public long parameterCount() {
+        return params.values().stream().mapToLong(NDArray::size).sum();
+    }
+
+    /**
+     * Layer {@code l}'s weights as the adapted model sees them: W + (α / r) B A for every adapted
+     * module, the base tensor itself for the others. The sums are made in {@code step} and carry the
+     * gradient back to A and B.
+     */
+    public LayerWeights apply(int l, LayerWeights base, NDManager step) {
+        Map<String, NDArray> all = base.all();
+        for (String module : config.modules()) {
+            NDArray w = all.get(module);
+            NDArray delta = params.get("layers." + l + "." + module + ".lora_B")
+                    .matMul(params.get("layers." + l + "." + module + ".lora_A"));      // (out, in)
+            NDArray sum = w.add(delta.muli(config.scaling()));
+            sum.attach(step);
+            delta.attach(step);
+            all.put(module, sum);
+        }
+        return LayerWeights.of(all);
+    }
+
+    /** Folds the adapters into the model's weights, W ← W + (α / r) B A: the model is then a plain LLaMA. */
+    public void mergeInto(LlamaModel model) {
+        for (int l = 0; l < model.config().layers(); l++) {
+            try (NDManager tmp = manager.newSubManager()) {
+                LayerWeights merged = apply(l, model.layer(l), tmp);
+                for (String module : config.modules()) model.setTensor(l, module, merged.linears().get(module));
+            }
+        }
+    }
+
+    /** Every matrix copied to the host, for a checkpoint. */
+    public Map<String, HostTensor> toHost() {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        params.forEach((name, a) -> out.put(name, new HostTensor(a.toFloatArray(), a.getShape().getShape())));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
