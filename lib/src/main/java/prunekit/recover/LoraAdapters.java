@@ -49,10 +49,9 @@ public final class LoraAdapters implements AutoCloseable {
         return a;
     }
 
-    /** Adapters from saved tensors ({@link #toHost}) for {@code model}, on its device. */
-    public static LoraAdapters fromHost(LlamaModel model, LoraConfig config, Map<String, HostTensor> tensors) {
-        LoraAdapters fresh = init(model, config);
-        for (var e : fresh.params.entrySet()) {
+    /** Sets every matrix from saved tensors ({@link #toHost}, a {@link Checkpoint}); names and shapes must match. */
+    public void set(Map<String, HostTensor> tensors) {
+        for (var e : params.entrySet()) {
             HostTensor t = tensors.get(e.getKey());
             if (t == null) throw new IllegalArgumentException("saved adapters lack " + e.getKey());
             if (!new Shape(t.shape()).equals(e.getValue().getShape())) {
@@ -61,7 +60,6 @@ public final class LoraAdapters implements AutoCloseable {
             }
             e.getValue().set(t.data());
         }
-        return fresh;
     }
 
     private void put(String name, NDArray a) {

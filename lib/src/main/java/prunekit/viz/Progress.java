@@ -40,6 +40,7 @@ public final class Progress implements AutoCloseable {
     private long lastPrintNanos;
     private long lastTenth;
     private int lastLineLength;
+    private String status = "";                 // shown after the bar, set by step(n, status)
     private boolean closed;
 
     Progress(String label, long total, PrintStream out, boolean notebook, LongSupplier nanoClock) {
@@ -68,6 +69,15 @@ public final class Progress implements AutoCloseable {
 
     /** {@code steps} steps done. */
     public void step(long steps) {
+        step(steps, "");
+    }
+
+    /**
+     * {@code steps} steps done, with a status shown after the bar until the next one (e.g.
+     * {@code "loss 2.914  812 tok/s"}).
+     */
+    public void step(long steps, String status) {
+        this.status = status;
         done = Math.min(total, done + steps);
         long now = nanoClock.getAsLong();
         if (notebook) {
@@ -110,8 +120,8 @@ public final class Progress implements AutoCloseable {
         String bar = "#".repeat(filled) + ".".repeat(BAR_WIDTH - filled);
         String eta = done == 0 || elapsed == 0 ? "?" : clock((total - done) * (elapsed / 1e9) / done);
         int width = Long.toString(total).length();
-        return String.format(Locale.ROOT, "%s [%s] %" + width + "d/%d %3d%% %s ETA %s",
-                label, bar, done, total, done * 100 / total, rate(done, elapsed), eta);
+        return String.format(Locale.ROOT, "%s [%s] %" + width + "d/%d %3d%% %s ETA %s%s",
+                label, bar, done, total, done * 100 / total, rate(done, elapsed), eta, status.isEmpty() ? "" : "  " + status);
     }
 
     private void redraw(String text) {

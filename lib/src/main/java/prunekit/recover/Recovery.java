@@ -1,0 +1,236 @@
+package prunekit.recover;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import prunekit.data.CalibrationSampler;
+import prunekit.model.LayerWeights;
+import prunekit.model.LlamaModel;
+import prunekit.model.LmLoss;
+import prunekit.model.OwnedArrays;
+import prunekit.viz.Progress;
+
+/**
+ * Recovery fine-tuning after pruning, as the layer-pruning papers retrain (Shortened LLaMA,
+ * LLM-Pruner, SLM: LoRA on every linear module): the pruned model's weights stay frozen, low-rank
+ * adapters ({@link LoraAdapters}) learn next-token prediction on calibration text with AdamW, a
+ * linear warm-up and a cosine decay, gradient accumulation and clipping; at the end the adapters
+ * are merged, so the result is a plain LLaMA model.
+ *
+ * <p>Data: {@code steps × batch} windows of the calibration split of one corpus (never a test split),
+ * drawn once with the run's seed; step s trains on windows {@code [s·batch, (s+1)·batch)}, so a
+ * resumed run sees exactly the windows an uninterrupted one would.
+ *
+ * <p>A non-finite loss or gradient stops the run before the update: the adapters keep the last good
+ * step, the last checkpoint stays as it was, and the result says so.
+ */
+public final class Recovery {
+
+    /**
+     * @param steps optimizer steps (150: about 15 minutes for SmolLM2 on two CPU cores)
+     * @param batch windows per step (4)
+     * @param microBatch windows per forward/backward, the rest accumulated (2: memory of a 24 GB machine)
+     * @param seqLen tokens per window (256, the CPU calibration length)
+     * @param lr peak learning rate (2e-4, the LoRA papers' usual value)
+     * @param warmup warm-up steps (10)
+     * @param maxGradNorm clip the adapters' global gradient L2 norm to this (1.0, as transformers' Trainer)
+     * @param optimizer AdamW's betas, eps and decoupled weight decay ({@link AdamW#DEFAULT})
+     * @param corpus corpus whose calibration split is the training text (brown, {@link prunekit.eval.Protocol#DEFAULT})
+     * @param checkpointEvery steps between checkpoints (25; the last step always writes one)
+     * @param seed seed of the data draw (0)
+     */
+    public record Config(int steps, int batch, int microBatch, int seqLen, double lr, int warmup, double maxGradNorm,
+                         AdamW optimizer, String corpus, int checkpointEvery, long seed) {
+
+        /** 150 steps of 4 × 256 tokens, lr 2e-4 with 10 warm-up steps, clip 1.0, brown, a checkpoint every 25. */
+        public static final Config DEFAULT = new Config(150, 4, 2, 256, 2e-4, 10, 1.0, AdamW.DEFAULT, "brown", 25, 0);
+
+        public Config {
+            if (steps <= 0) throw new IllegalArgumentException("steps must be > 0, got " + steps);
+            if (batch <= 0) throw new IllegalArgumentException("batch must be > 0, got " + batch);
+            if (microBatch <= 0 || batch % microBatch != 0) {
+                throw new IllegalArgumentException("micro-batch must divide the batch " + batch + ", got " + microBatch);
+            }
+            if (seqLen < 2) throw new IllegalArgumentException("seqLen must be >= 2, got " + seqLen);
+            if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+            if (warmup < 0 || warmup > steps) throw new IllegalArgumentException("warm-up must be in [0, steps], got " + warmup);
+            if (!(maxGradNorm > 0)) throw new IllegalArgumentException("max gradient norm must be > 0, got " + maxGradNorm);
+            if (checkpointEvery <= 0) throw new IllegalArgumentException("checkpoint interval must be > 0, got " + checkpointEvery);
+        }
+
+        /** This config with another number of steps (the warm-up shortened to fit). */
+        public Config withSteps(int n) {
+            return new Config(n, batch, microBatch, seqLen, lr, Math.min(warmup, n), maxGradNorm, optimizer, corpus,
+                    checkpointEvery, seed);
+        }
+
+        /** This config with another peak learning rate. */
+        public Config withLr(double x) {
+            return new Config(steps, batch, microBatch, seqLen, x, warmup, maxGradNorm, optimizer, corpus, checkpointEvery, seed);
+        }
+
+        /** What must match for a run to resume from a checkpoint. */
+        public String describe(LoraConfig lora) {
+            return String.format(Locale.ROOT, "steps=%d;batch=%d;micro=%d;seqlen=%d;lr=%s;warmup=%d;clip=%s;adamw=%s;corpus=%s;"
+                            + "seed=%d;rank=%d;alpha=%s;modules=%s;lora_seed=%d", steps, batch, microBatch, seqLen, lr, warmup,
+                    maxGradNorm, optimizer, corpus, seed, lora.rank(), lora.alpha(), String.join(",", lora.modules()),
+                    lora.seed());
+        }
+    }
+
+    /**
+     * @param losses training loss of every step (mean token NLL of the step's windows, nats)
+     * @param steps steps done (fewer than asked when stopped)
+     * @param seconds wall time of this process's steps
+     * @param tokensPerSecond trained tokens per second in this process
+     * @param stopped null when the run finished; otherwise why it stopped
+     */
+    public record Result(List<Double> losses, int steps, double seconds, double tokensPerSecond, String stopped) {}
+
+    private Recovery() {}
+
+    /**
+     * Trains {@code adapters} on {@code model} (frozen) and writes checkpoints to {@code runDir}.
+     * With {@code resume}, continues from {@code runDir}'s checkpoint, whose settings must match.
+     * The adapters are not merged: call {@link LoraAdapters#mergeInto} on success.
+     */
+    public static Result train(LlamaModel model, LoraAdapters adapters, Config config, Path runDir, boolean resume) {
+        // the run's windows, drawn once: step s trains on [s*batch, (s+1)*batch)
+        List<int[]> windows = CalibrationSampler.sample(config.corpus(), model.tokenizer(),
+                new CalibrationSampler.Config(config.steps() * config.batch(), config.seqLen(), config.seed()));
+        return train(model, adapters, config, windows, runDir, resume, config.steps());
+    }
+
+    /**
+     * {@link #train(LlamaModel, LoraAdapters, Config, Path, boolean)} on given windows
+     * ({@code steps × batch} of them), stopping after step {@code until} as a killed run would
+     * (its checkpoint written only if {@code until} is a checkpoint step).
+     */
+    static Result train(LlamaModel model, LoraAdapters adapters, Config config, List<int[]> windows, Path runDir,
+                        boolean resume, int until) {
+        if (windows.size() < (long) config.steps() * config.batch()) {
+            throw new IllegalArgumentException(windows.size() + " windows for " + config.steps() + " steps of " + config.batch());
+        }
+        String settings = config.describe(adapters.config());
+        AdamW.State state = new AdamW.State();
+        List<Double> losses = new ArrayList<>();
+        int first = 0;
+        if (resume) {
+            Checkpoint c = load(runDir);
+            if (!c.settings().equals(settings)) {
+                throw new IllegalArgumentException(runDir.resolve(Checkpoint.FILE) + " was written with settings " + c.settings()
+                        + ", this run has " + settings + ": resume with the same settings, or start without --resume");
+            }
+            adapters.set(c.tensors());
+            c.restore(state, adapters);
+            losses.addAll(c.losses());
+            first = c.step();
+        }
+        Schedule schedule = new Schedule(config.lr(), config.warmup(), config.steps());
+        long start = System.nanoTime();
+        String stopped = null;
+        try (Progress progress = Progress.start("recover", config.steps())) {
+            progress.step(first);
+            for (int s = first; s < Math.min(until, config.steps()); s++) {
+                int[][] batch = windows.subList(s * config.batch(), (s + 1) * config.batch()).toArray(new int[0][]);
+                // 1. forward and backward per micro-batch; the gradients of A and B accumulate
+                double loss = accumulate(model, adapters, batch, config.microBatch());
+                double norm = Double.isFinite(loss) ? gradientNorm(adapters) : Double.NaN;
+                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                    stopped = String.format(Locale.ROOT, "step %d: loss %s, gradient norm %s: stopped before the update; "
+                            + "the adapters and %s keep step %d", s + 1, loss, norm, runDir.resolve(Checkpoint.FILE), s);
+                    break;
+                }
+                // 2. clip, update, clear
+                if (norm > config.maxGradNorm()) scaleGradients(adapters, config.maxGradNorm() / norm);
+                config.optimizer().step(adapters.parameters(), state, schedule.at(s));
+                zeroGradients(adapters);
+                losses.add(loss);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                progress.step(1, String.format(Locale.ROOT, "loss %.4f  lr %.2e  %.0f tok/s", loss, schedule.at(s),
+                        (s + 1 - first) * (double) config.batch() * config.seqLen() / seconds));
+                // 3. a checkpoint every checkpointEvery steps and after the last
+                if ((s + 1) % config.checkpointEvery() == 0 || s + 1 == config.steps()) {
+                    save(Checkpoint.of(s + 1, losses, settings, adapters, state), runDir);
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int done = losses.size();
+        return new Result(List.copyOf(losses), done, seconds,
+                (done - first) * (double) config.batch() * config.seqLen() / Math.max(seconds, 1e-9), stopped);
+    }
+
+    /** Mean NLL of the batch, its gradient accumulated into the adapters, a micro-batch at a time. */
+    private static double accumulate(LlamaModel model, LoraAdapters adapters, int[][] batch, int microBatch) {
+        double loss = 0;
+        for (int b0 = 0; b0 < batch.length; b0 += microBatch) {
+            int[][] mb = Arrays.copyOfRange(batch, b0, b0 + microBatch);
+            double share = (double) microBatch / batch.length;
+            try (NDManager step = model.manager().newSubManager();
+                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray x = model.embed(step, mb);                                     // (B, T, C), frozen
+                List<LayerWeights> stack = new ArrayList<>();
+                for (int l = 0; l < model.config().layers(); l++) stack.add(adapters.apply(l, model.layer(l), step));
+                NDArray normed = model.forwardLayers(step, x, stack);                  // (B, T, C)
+                NDArray mean = LmLoss.meanNll(model, normed, mb);
+                NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));
+                gc.backward(weighted);
+                loss += weighted.toType(DataType.FLOAT64, false).getDouble();
+            }
+        }
+        return loss;
+    }
+
+    /** The global L2 norm of every adapter gradient. */
+    static double gradientNorm(LoraAdapters adapters) {
+        double sumSquares = 0;
+        for (NDArray p : adapters.parameters().values()) {
+            try (NDArray g = p.getGradient(); NDArray sq = g.toType(DataType.FLOAT64, false).square().sum()) {
+                sumSquares += sq.getDouble();
+            }
+        }
+        return Math.sqrt(sumSquares);
+    }
+
+    private static void scaleGradients(LoraAdapters adapters, double factor) {
+        for (NDArray p : adapters.parameters().values()) {
+            try (NDArray g = p.getGradient()) {
+                g.muli(factor);
+            }
+        }
+    }
+
+    private static void zeroGradients(LoraAdapters adapters) {
+        for (NDArray p : adapters.parameters().values()) {
+            try (NDArray g = p.getGradient()) {
+                g.subi(g);
+            }
+        }
+    }
+
+    private static Checkpoint load(Path dir) {
+        try {
+            return Checkpoint.load(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir.resolve(Checkpoint.FILE) + ": cannot read", e);
+        }
+    }
+
+    private static void save(Checkpoint c, Path dir) {
+        try {
+            c.save(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir.resolve(Checkpoint.FILE) + ": cannot write", e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package prunekit.recover;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import prunekit.model.LayerWeights;
+import prunekit.model.LlamaModel;
+import prunekit.model.TinyModels;
+
+class RecoveryTest {
+
+    @TempDir Path dir;
+
+    /** 8 steps of 2 windows of 12 tokens, micro-batches of 1, lr 1e-2, a checkpoint every 4 steps. */
+    private static final Recovery.Config TINY = new Recovery.Config(8, 2, 1, 12, 1e-2, 2, 1.0, AdamW.DEFAULT, "none", 4, 0);
+
+    private static List<int[]> windows(int n, int length) {
+        Random r = new Random(9);
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] w = new int[length];
+            w[0] = 1;
+            for (int t = 1; t < length; t++) w[t] = 3 + (t % 4 == 0 ? r.nextInt(37) : (w[t - 1] + 1 - 3) % 37);
+            out.add(w);
+        }
+        return out;
+    }
+
+    @Test
+    void trainingLowersTheLossOnItsData() {
+        try (LlamaModel m = TinyModels.model(false, 21, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            var r = Recovery.train(m, a, TINY.withSteps(8), windows(16, 12), dir, false, 8);
+            assertNull(r.stopped());
+            assertEquals(8, r.losses().size());
+            assertTrue(r.losses().get(7) < r.losses().get(0) - 0.05, "loss " + r.losses());
+            assertTrue(Files.isRegularFile(dir.resolve(Checkpoint.FILE)));
+        }
+    }
+
+    @Test
+    void resumingEqualsAnUninterruptedRun() throws Exception {
+        List<int[]> data = windows(16, 12);
+        float[] straight;
+        List<Double> straightLosses;
+        try (LlamaModel m = TinyModels.model(false, 22, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            straightLosses = Recovery.train(m, a, TINY, data, dir.resolve("straight"), false, 8).losses();
+            straight = a.parameters().get("layers.1.down_proj.lora_B").toFloatArray();
+        }
+        Path run = dir.resolve("interrupted");
+        try (LlamaModel m = TinyModels.model(false, 22, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            Recovery.train(m, a, TINY, data, run, false, 5);                  // killed after step 5: checkpoint of step 4
+            assertEquals(4, Checkpoint.load(run).step());
+        }
+        try (LlamaModel m = TinyModels.model(false, 22, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            var resumed = Recovery.train(m, a, TINY, data, run, true, 8);
+            assertEquals(straightLosses, resumed.losses(), "the loss of every step, bit for bit");
+            assertArrayEquals(straight, a.parameters().get("layers.1.down_proj.lora_B").toFloatArray());
+        }
+    }
+
+    @Test
+    void resumingWithOtherSettingsIsRefused() {
+        List<int[]> data = windows(16, 12);
+        try (LlamaModel m = TinyModels.model(false, 23, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            Recovery.train(m, a, TINY, data, dir, false, 4);
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> Recovery.train(m, a, TINY.withLr(5e-3), data, dir, true, 8));
+            assertTrue(e.getMessage().contains("lr=0.005") && e.getMessage().contains("without --resume"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsBeforeTheUpdateAndKeepsTheCheckpoint() throws Exception {
+        List<int[]> data = windows(16, 12);
+        Recovery.Config everyStep = new Recovery.Config(8, 2, 1, 12, 1e-2, 2, 1.0, AdamW.DEFAULT, "none", 1, 0);
+        try (LlamaModel m = TinyModels.model(false, 24, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            Recovery.train(m, a, everyStep, data, dir, false, 2);
+            float[] afterTwo = a.parameters().get("layers.0.q_proj.lora_B").toFloatArray();
+            try (NDManager tmp = m.manager().newSubManager()) {
+                NDArray nan = m.layer(0).attnNorm().duplicate().muli(Float.NaN);
+                nan.attach(tmp);
+                m.setTensor(0, "input_layernorm", nan);
+            }
+            var r = Recovery.train(m, a, everyStep, data, dir, true, 8);
+            assertNotNull(r.stopped());
+            assertTrue(r.stopped().startsWith("step 3: loss NaN"), r.stopped());
+            assertEquals(2, r.steps());
+            assertEquals(2, Checkpoint.load(dir).step());
+            assertArrayEquals(afterTwo, a.parameters().get("layers.0.q_proj.lora_B").toFloatArray());
+        }
+    }
+
+    @Test
+    void theMergedModelComputesWhatTheAdaptedOneDid() {
+        try (LlamaModel m = TinyModels.model(false, 25, DataType.FLOAT32);
+             LoraAdapters a = LoraAdapters.init(m, LoraConfig.DEFAULT)) {
+            Recovery.train(m, a, TINY, windows(16, 12), dir, false, 8);
+            int[][] probe = {windows(1, 12).get(0)};
+            float[] adapted;
+            try (NDManager step = m.manager().newSubManager()) {
+                List<LayerWeights> stack = new ArrayList<>();
+                for (int l = 0; l < m.config().layers(); l++) stack.add(a.apply(l, m.layer(l), step));
+                adapted = m.logits(m.forwardLayers(step, m.embed(step, probe), stack)).toFloatArray();
+            }
+            a.mergeInto(m);
+            float[] merged;
+            try (NDManager step = m.manager().newSubManager()) {
+                merged = m.forward(step, probe, prunekit.model.Trace.NONE).logits().toFloatArray();
+            }
+            assertArrayEquals(adapted, merged, 1e-5f);
+        }
+    }
+}
