@@ -34,7 +34,7 @@ public record Trace(Set<Trace.Output> outputs) {
     public static final Trace HIDDEN_STATES = of(Output.HIDDEN_STATES, Output.LOGITS);
     /** Hidden states only, no output head. */
     public static final Trace HIDDEN_STATES_ONLY = of(Output.HIDDEN_STATES);
-    /** Nothing recorded and no output head: the final-normed stream alone (see {@link LmLoss#nextTokenLogProbs(LlamaModel, NDArray, int[][])}). */
+    /** Nothing recorded and no output head: the final-normed stream alone (see {@link LmLoss#nextTokenLogProbs(LlamaModel, ai.djl.ndarray.NDArray, int[][])}). */
     public static final Trace FINAL_HIDDEN_ONLY = of();
     /** Logits and the inputs of every linear module. */
     public static final Trace LINEAR_INPUTS = of(Output.LINEAR_INPUTS, Output.LOGITS);
