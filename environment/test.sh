@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command, on a fresh machine: fetch weights and corpora, run the unit tests (JUnit, among
+# The test command, on a fresh machine: fetch weights and corpora, check that the library's imports
+# only point down its floors (environment/check-floors.py), run the unit tests (JUnit, among
 # them the comparisons with the reference fixtures), then execute every notebook on copies with
 # small size knobs. Fails on the first failing test or notebook cell.
 set -euo pipefail
@@ -7,6 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 start=$(date +%s)
 bash environment/fetch.sh
+python3 environment/check-floors.py                                # imports only point down the floors
 mvn -B package 2>&1 | grep -v -E '^\[main\] INFO|^Downloading|^Downloaded|^Progress'
 bash environment/setup-notebooks.sh
 .venv/bin/python environment/run-notebooks.py --ci

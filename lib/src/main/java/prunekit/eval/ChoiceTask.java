@@ -1,6 +1,7 @@
 package prunekit.eval;
 
 import java.util.List;
+import prunekit.data.tasks.ChoiceItem;
 
 /**
  * A named list of multiple-choice items and the metric it is read with.

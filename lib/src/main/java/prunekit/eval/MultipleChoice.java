@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import prunekit.data.tasks.ChoiceItem;
 import prunekit.viz.Progress;
 import prunekit.model.Tokenizer;
 

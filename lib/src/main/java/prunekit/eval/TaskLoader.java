@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import prunekit.data.DataPaths;
+import prunekit.data.tasks.ChoiceItem;
 
 /**
  * Reads multiple-choice tasks from JSONL, one item per line:

@@ -8,7 +8,7 @@ import java.util.Map;
  * What one forward pass produced; every array belongs to the step manager passed to
  * {@link LlamaModel#forward}.
  *
- * @param logits       (B, T, V) next-token logits, or null when {@link Trace#logits()} is false
+ * @param logits       (B, T, V) next-token logits, or null unless traced ({@link Trace.Output#LOGITS})
  * @param finalHidden  (B, T, C) residual stream after the final RMSNorm
  * @param hiddenStates L+1 arrays (B, T, C): index 0 is the embedding output, index l+1 the output
  *                     of layer l (before the final norm), as Hugging Face's

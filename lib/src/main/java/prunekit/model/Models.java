@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import prunekit.data.DataPaths;
 import prunekit.model.io.GgufLoader;
 import prunekit.model.io.HfLoader;
 import prunekit.model.io.Llama2cLoader;
@@ -60,7 +59,7 @@ public final class Models {
     }
 
     private static Path bundled(String rel) {
-        Path p = DataPaths.cache().resolve(rel);
+        Path p = ProjectRoot.cache().resolve(rel);
         if (!Files.exists(p)) {
             throw new IllegalStateException(p + " is missing: run environment/fetch.sh to download the bundled models");
         }

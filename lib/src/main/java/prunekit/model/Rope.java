@@ -78,7 +78,7 @@ final class Rope implements AutoCloseable {
         NDArray b = swapped.mul(sin);
         NDArray out = a.add(b);
         for (NDArray intermediate : new NDArray[] {pairs, flipped, swapped, a, b, x}) {
-            intermediate.close();                          // see LlamaModel: freed while still in cache
+            intermediate.close();                          // see LlamaForward: freed while still in cache
         }
         return out;
     }

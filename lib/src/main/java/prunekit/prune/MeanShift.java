@@ -100,11 +100,4 @@ public record MeanShift(int[] survivors, double[][] originalMeans, double[][] pr
                 .sorted((a, b) -> Double.compare(shift[b], shift[a]))
                 .limit(n).mapToInt(Integer::intValue).toArray();
     }
-
-    /** μ_o[j] − μ_p[j]: what the mean-only correction adds at pruned layer j. */
-    public double[] meanDifference(int j) {
-        double[] d = new double[originalMeans[j].length];
-        for (int k = 0; k < d.length; k++) d[k] = originalMeans[j][k] - prunedMeans[j][k];
-        return d;
-    }
 }

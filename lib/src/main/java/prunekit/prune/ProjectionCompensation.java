@@ -243,7 +243,7 @@ public final class ProjectionCompensation {
             }
             int c = pruned.config().hidden();
             Moments m = new Moments(c);
-            Trace trace = new Trace(true, true, false, false);
+            Trace trace = Trace.of(Trace.Output.HIDDEN_STATES, Trace.Output.LINEAR_INPUTS);
             NDIndex kept = new NDIndex(":, " + skip + ":, :");                            // positions skip..T-1
             for (int b0 = 0; b0 < calibration.length; b0 += config.microBatch()) {
                 int[][] mb = Arrays.copyOfRange(calibration, b0, Math.min(calibration.length, b0 + config.microBatch()));

@@ -67,7 +67,7 @@ public final class InputNorms {
         for (int[] window : calibration) {
             try (NDManager step = model.manager().newSubManager()) {
                 var inputs = model.forward(step, new int[][] {window},
-                        new Trace(false, true, false, false)).linearInputs();
+                        Trace.of(Trace.Output.LINEAR_INPUTS)).linearInputs();
                 inputs.forEach(norms::add);
             }
         }

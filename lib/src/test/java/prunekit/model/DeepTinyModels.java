@@ -2,6 +2,7 @@ package prunekit.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import prunekit.model.io.ModelTensors;
 
 /** {@link TinyModels} with more layers (hidden 16, 4/2 heads, vocab 40), for layer-pruning tests. */
 public final class DeepTinyModels {
@@ -18,6 +19,6 @@ public final class DeepTinyModels {
 
     public static LlamaModel model(int layers, long seed, DataType dtype) {
         LlamaConfig c = config(layers);
-        return LlamaModel.fromTensors(c, TinyModels.tensors(c, seed), TinyModels.tokenizer(), Device.cpu(), "tiny", dtype);
+        return ModelTensors.fromTensors(c, TinyModels.tensors(c, seed), TinyModels.tokenizer(), Device.cpu(), "tiny", dtype);
     }
 }

@@ -64,7 +64,7 @@ class GradientCheckTest {
         try (LlamaModel model = TinyModels.model(true, 3, DataType.FLOAT64);
                 NDManager step = model.manager().newSubManager();
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            Trace trace = new Trace(true, false, true, true);
+            Trace trace = Trace.of(Trace.Output.HIDDEN_STATES, Trace.Output.ACTIVATION_PROBES, Trace.Output.LOGITS);
             ForwardResult r = model.forward(step, TOKENS, trace);
             gc.backward(LmLoss.meanNll(r.logits(), TOKENS));
             assertEquals(2, r.probes().size());

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import prunekit.model.io.ModelTensors;
 
 /** Small random LLaMA models for unit tests: 2 layers, hidden 16, 4 query / 2 kv heads, vocab 40. */
 public final class TinyModels {
@@ -44,7 +45,7 @@ public final class TinyModels {
 
     public static LlamaModel model(boolean tied, long seed, DataType dtype) {
         LlamaConfig c = config(tied);
-        return LlamaModel.fromTensors(c, tensors(c, seed), tokenizer(), Device.cpu(), "tiny", dtype);
+        return ModelTensors.fromTensors(c, tensors(c, seed), tokenizer(), Device.cpu(), "tiny", dtype);
     }
 
     /** A word-level tokenizer over "w3".."w39" with <unk>=0, <s>=1, </s>=2. */

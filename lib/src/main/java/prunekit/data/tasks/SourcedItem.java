@@ -1,6 +1,5 @@
 package prunekit.data.tasks;
 
-import prunekit.eval.ChoiceItem;
 
 /**
  * A generated item and where it came from.

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Random;
 import prunekit.data.Corpus;
 import prunekit.data.Document;
-import prunekit.eval.ChoiceItem;
 
 /**
  * Builds substitute multiple-choice items from held-out documents. One small class per task;

@@ -54,11 +54,11 @@ public final class GgufLoader {
                 intMeta(gguf, "tokenizer.ggml.eos_token_id", -1),
                 tokens.size(), file.toString());
         // dequantized one tensor at a time, while the model is built
-        LlamaModel.TensorSource tensors = name -> {
+        ModelTensors.TensorSource tensors = name -> {
             GgufFile.TensorInfo t = infos.get(name);
             return t == null ? null : new HostTensor(gguf.read(t), t.shape());
         };
-        return LlamaModel.fromSource(config, tensors, tokenizer, device, file.toString());
+        return ModelTensors.fromSource(config, tensors, tokenizer, device, file.toString());
     }
 
     static LlamaConfig config(GgufFile gguf) throws IOException {

@@ -39,7 +39,7 @@ public final class HfLoader {
             ropeHeads.put(TensorNames.layer(l, "k_proj"), config.kvHeads());
         }
         // one tensor read at a time, while the model is built
-        LlamaModel.TensorSource tensors = name -> {
+        ModelTensors.TensorSource tensors = name -> {
             Safetensors.Entry e = entries.get(name);
             if (e == null) {
                 return null;
@@ -48,7 +48,7 @@ public final class HfLoader {
             Integer heads = ropeHeads.get(name);
             return heads == null || t.shape().length != 2 ? t : t.permuteRope(heads, true);
         };
-        return LlamaModel.fromSource(config, tensors, tokenizer(dir, cfg, config), device, dir.toString());
+        return ModelTensors.fromSource(config, tensors, tokenizer(dir, cfg, config), device, dir.toString());
     }
 
     /** Every tensor of the directory's {@code *.safetensors} files (sorted by file name), by name; no data read. */

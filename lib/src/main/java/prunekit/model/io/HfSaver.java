@@ -53,7 +53,7 @@ public final class HfSaver {
         Files.createDirectories(dir);
         LlamaConfig c = model.config();
         Tokenizer tok = model.tokenizer();
-        Map<String, HostTensor> tensors = new LinkedHashMap<>(model.toTensors());
+        Map<String, HostTensor> tensors = new LinkedHashMap<>(ModelTensors.toHost(model));
         for (int l = 0; l < c.layers(); l++) {
             String q = TensorNames.layer(l, "q_proj");
             String k = TensorNames.layer(l, "k_proj");

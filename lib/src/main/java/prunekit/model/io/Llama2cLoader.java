@@ -91,7 +91,7 @@ public final class Llama2cLoader {
             LlamaConfig config = new LlamaConfig("llama2.c " + name, vocab, dim, hiddenDim, layers, heads,
                     kvHeads, headSize, 10000.0, 1e-5, seqLen, shared);
             Llama2cTokenizer tokenizer = Llama2cTokenizer.load(tokenizerFile, vocab);
-            return LlamaModel.fromTensors(config, t, tokenizer, device, modelFile.toString());
+            return ModelTensors.fromTensors(config, t, tokenizer, device, modelFile.toString());
         }
     }
 

@@ -104,7 +104,7 @@ public final class StreamedLlama implements DecoderLayers, AutoCloseable {
                     resident.put(n, t);
                 }
             }
-            shell = LlamaModel.fromTensors(config.withLayers(0).withName(name), resident, tokenizer, device,
+            shell = ModelTensors.fromTensors(config.withLayers(0).withName(name), resident, tokenizer, device,
                     source.toString());
             return new StreamedLlama(source, out, config.withName(name), shell, entries, writer, provenance);
         } catch (IOException | RuntimeException e) {

@@ -1,4 +1,4 @@
-package prunekit.eval;
+package prunekit.data.tasks;
 
 import java.util.List;
 

@@ -1,0 +1,73 @@
+package prunekit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * What the forward pass of one model reuses from pass to pass, in the model's manager: the RoPE
+ * tables and the causal mask of one sequence length, and RMSNorm's scalar operands.
+ *
+ * <p>The tables of the last length are kept for the next pass of the same length: a layer-by-layer
+ * loop (Wanda, SparseGPT, the PPL criterion) runs one length many times. One length is kept, so a
+ * caller of many lengths (generation, scoring) holds no more than one. Replacing them is safe under
+ * autograd: a graph keeps the tables it saved. The scalars are owned 0-d tensors (see
+ * {@link OwnedArrays}), made once per model rather than in every layer of every pass.
+ */
+final class ForwardConstants {
+
+    /** The RoPE tables and the causal mask (T, T) for sequences of length t. */
+    record Positions(int t, Rope rope, NDArray mask) {}
+
+    private final NDManager manager;
+    private final LlamaConfig config;            // read for head dim, RoPE θ and ε, which edits never change
+    private final NDArray like;                  // a weight: the scalars take its data type and device
+    private Positions positions;
+    private NDArray eps;
+    private NDArray minusHalf;
+
+    ForwardConstants(NDManager manager, LlamaConfig config, NDArray like) {
+        this.manager = manager;
+        this.config = config;
+        this.like = like;
+    }
+
+    Positions positions(int t) {
+        if (positions == null || positions.t() != t) {
+            if (positions != null) {
+                positions.rope().close();
+                positions.mask().close();
+            }
+            Rope rope = new Rope(manager, t, config.headDim(), config.ropeTheta());
+            positions = new Positions(t, rope, causalMask(manager, t));
+        }
+        return positions;
+    }
+
+    /** RMSNorm's ε, the config's {@code rmsEps}. */
+    NDArray eps() {
+        if (eps == null) {
+            eps = OwnedArrays.scalar(like, config.rmsEps());
+        }
+        return eps;
+    }
+
+    /** The exponent −½ of RMSNorm's reciprocal square root. */
+    NDArray minusHalf() {
+        if (minusHalf == null) {
+            minusHalf = OwnedArrays.scalar(like, -0.5);
+        }
+        return minusHalf;
+    }
+
+    /** 0 on and below the diagonal, −∞ above it: position i attends to positions 0..i. */
+    private static NDArray causalMask(NDManager m, int t) {
+        float[] mask = new float[t * t];
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                mask[i * t + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return OwnedArrays.of(m, mask, new Shape(t, t));
+    }
+}

@@ -1,0 +1,241 @@
+package prunekit.model;
+
+import static prunekit.model.Trace.Output.ACTIVATION_PROBES;
+import static prunekit.model.Trace.Output.HIDDEN_STATES;
+import static prunekit.model.Trace.Output.LINEAR_INPUTS;
+import static prunekit.model.Trace.Output.LOGITS;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The forward pass of a LLaMA decoder (Touvron et al., "LLaMA", arXiv 2302.13971, §2.2): token
+ * embedding, L pre-norm blocks, a final RMSNorm and the output head. Block l maps the residual
+ * stream x to
+ * <pre>
+ *   h   = x + Attention(RMSNorm(x))     causal, grouped-query, RoPE on queries and keys
+ *   out = h + MLP(RMSNorm(h))           SwiGLU: W_down (silu(W_gate m) ⊙ W_up m)
+ * </pre>
+ * Shapes: B sequences, T tokens, C hidden, H query heads, K key/value heads, D head dim, I MLP
+ * width, V vocabulary. Linear weights are (out, in): a linear module computes x Wᵀ.
+ *
+ * <p>Memory: every intermediate is closed as soon as its last use has run, views included (a view
+ * keeps its base's storage alive). libtorch then hands the same memory to the next operator while it
+ * is still in cache, as PyTorch does when Python drops a tensor; keeping a layer's intermediates until
+ * the layer's manager closes made the forward pass 2-4 % slower (docs/performance.md). Closing a
+ * handle is safe under autograd: the graph holds tensors it saved by reference. A block's input x,
+ * and whatever is recorded in {@code inputs}, belong to the caller and stay open.
+ */
+final class LlamaForward {
+
+    private final LlamaModel model;
+    private final ForwardConstants constants;
+
+    LlamaForward(LlamaModel model) {
+        this.model = model;
+        this.constants = new ForwardConstants(model.manager(), model.config(), model.embedding());
+    }
+
+    ForwardResult forward(NDManager step, int[][] tokens, Trace trace) {
+        List<NDArray> hidden = new ArrayList<>();
+        Map<String, NDArray> inputs = new LinkedHashMap<>();
+        List<NDArray> probes = new ArrayList<>();
+        // 1. token embeddings                                                  (B, T, C)
+        NDArray x = embed(step, tokens);
+        if (trace.has(HIDDEN_STATES)) hidden.add(x);
+        // 2. the decoder blocks in order, each adding to the residual stream    (B, T, C)
+        List<LayerWeights> layers = model.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            x = layer(step, l, layers.get(l), x, trace.has(LINEAR_INPUTS) ? inputs : null);
+            if (trace.has(ACTIVATION_PROBES)) {
+                NDArray probe = step.zeros(x.getShape(), x.getDataType());    // a leaf: dLoss/dh lands here
+                probe.setRequiresGradient(true);
+                probes.add(probe);
+                x = x.add(probe);
+            }
+            if (trace.has(HIDDEN_STATES)) hidden.add(x);
+        }
+        // 3. final RMSNorm and the output head                                 (B, T, C) → (B, T, V)
+        NDArray normed = rmsNorm(x, model.finalNorm());
+        NDArray logits = trace.has(LOGITS) ? logits(normed) : null;
+        return new ForwardResult(logits, normed, hidden, inputs, probes);
+    }
+
+    /** Rows of the embedding table for B sequences of T ids: (B, T, C) in {@code step}. */
+    NDArray embed(NDManager step, int[][] tokens) {
+        int t = TokenBatch.check(tokens, model.config());
+        NDArray ids = OwnedArrays.of(step, TokenBatch.flatten(tokens), new Shape(tokens.length, t));  // (B, T)
+        NDArray x = model.embedding().get(new NDIndex("{}", ids));          // (B, T, C)
+        x.attach(step);
+        return x;
+    }
+
+    /** Decoder block l with weights w on x (B, T, C), its intermediates in a sub-manager freed at once. */
+    NDArray layer(NDManager step, int l, LayerWeights w, NDArray x, Map<String, NDArray> inputs) {
+        ForwardConstants.Positions positions = constants.positions(Math.toIntExact(x.getShape().get(1)));
+        try (NDManager lm = step.newSubManager()) {
+            x.tempAttach(lm);                       // intermediates land in lm and are freed with it
+            NDArray out = block(l, w, x, positions, inputs, step);
+            out.attach(step);
+            return out;
+        }
+    }
+
+    /** A stack of blocks on a residual stream, then the final RMSNorm: (B, T, C) in {@code step}. */
+    NDArray layers(NDManager step, NDArray hidden, List<LayerWeights> stack) {
+        NDArray x = hidden;
+        for (LayerWeights w : stack) {
+            x = layer(step, -1, w, x, null);
+        }
+        NDArray normed = rmsNorm(x, model.finalNorm());                     // (B, T, C)
+        normed.attach(step);                                                // an empty stack: not hidden's manager
+        return normed;
+    }
+
+    /** The output head: (B, T, C) → (B, T, V) logits. */
+    NDArray logits(NDArray normed) {
+        return linear(normed, model.head());
+    }
+
+    /** One pre-norm decoder block: attention, then the MLP, each added to the residual stream. */
+    private NDArray block(int l, LayerWeights w, NDArray x, ForwardConstants.Positions positions,
+            Map<String, NDArray> inputs, NDManager keep) {
+        // 1. h = x + Attention(RMSNorm(x))                                     (B, T, C)
+        NDArray a = rmsNorm(x, w.attnNorm());
+        NDArray attn = attention(l, a, w, positions, inputs, keep);
+        if (inputs == null) close(a);
+        NDArray h = x.add(attn);
+        close(attn);
+        // 2. out = h + MLP(RMSNorm(h))                                         (B, T, C)
+        NDArray m = rmsNorm(h, w.mlpNorm());
+        NDArray mlp = mlp(l, m, w, inputs, keep);
+        if (inputs == null) close(m);
+        NDArray out = h.add(mlp);
+        close(mlp, h);
+        return out;
+    }
+
+    /** RMSNorm (Zhang and Sennrich, arXiv 1910.07467): x / sqrt(mean(x²) + ε) · g, over the last axis. */
+    private NDArray rmsNorm(NDArray x, NDArray gain) {
+        NDArray squares = x.square();
+        NDArray ms = squares.mean(new int[] {-1}, true);                    // (B, T, 1)
+        NDArray inv = ms.add(constants.eps()).pow(constants.minusHalf());
+        NDArray normed = x.mul(inv);
+        NDArray out = normed.mul(gain);                                     // (B, T, C)
+        close(squares, normed);                            // the (B, T, C) ones; ms and inv are (B, T, 1)
+        return out;
+    }
+
+    /**
+     * Causal self-attention with rotary position embeddings ({@link Rope}) and grouped-query heads
+     * (Ainslie et al., arXiv 2305.13245): each of the K key/value heads serves H/K query heads.
+     */
+    private NDArray attention(int l, NDArray a, LayerWeights w, ForwardConstants.Positions positions,
+            Map<String, NDArray> inputs, NDManager keep) {
+        LlamaConfig c = model.config();
+        long b = a.getShape().get(0);
+        long t = a.getShape().get(1);
+        int nh = c.heads();
+        int nkv = c.kvHeads();
+        int d = c.headDim();
+        Rope rope = positions.rope();
+        // 1. project, split into heads, rotate q and k (q also scaled by 1/√D)  (B, H, T, D)
+        NDArray q = heads(rope.applyToQueries(headsView(linear(a, w.q()), b, t, nh, d)));
+        NDArray k = repeatKv(heads(rope.apply(headsView(linear(a, w.k()), b, t, nkv, d))), b, t);
+        NDArray v = repeatKv(heads(headsView(linear(a, w.v()), b, t, nkv, d)), b, t);
+        // 2. scores q·kᵀ/√D, causal mask, softmax over the keys                (B, H, T, T)
+        NDArray kT = k.transpose(0, 1, 3, 2);
+        NDArray scores = q.matMul(kT);
+        close(kT, k, q);
+        NDArray masked = scores.add(positions.mask());
+        close(scores);
+        NDArray probs = masked.softmax(-1);
+        close(masked);
+        // 3. weighted sum of the values, heads joined again                    (B, T, H·D)
+        NDArray perHead = probs.matMul(v);                                  // (B, H, T, D)
+        close(probs, v);
+        NDArray perToken = heads(perHead);                                  // (B, T, H, D)
+        NDArray ctx = perToken.reshape(b, t, (long) nh * d);
+        close(perToken);
+        if (inputs != null) {
+            record(inputs, keep, l, a, "q_proj", "k_proj", "v_proj");
+            record(inputs, keep, l, ctx, "o_proj");
+        }
+        // 4. output projection                                                 (B, T, C)
+        NDArray out = linear(ctx, w.o());
+        if (inputs == null) close(ctx);
+        return out;
+    }
+
+    /** The SwiGLU MLP (Shazeer, arXiv 2002.05202): W_down (silu(W_gate m) ⊙ W_up m). */
+    private NDArray mlp(int l, NDArray m, LayerWeights w, Map<String, NDArray> inputs, NDManager keep) {
+        NDArray gate = linear(m, w.gate());                                 // (B, T, I)
+        NDArray up = linear(m, w.up());                                     // (B, T, I)
+        NDArray sigmoid = Activation.sigmoid(gate);
+        NDArray silu = gate.mul(sigmoid);                                   // silu(g) = g·σ(g)
+        close(sigmoid, gate);
+        NDArray act = silu.mul(up);                                         // (B, T, I)
+        close(silu, up);
+        if (inputs != null) {
+            record(inputs, keep, l, m, "gate_proj", "up_proj");
+            record(inputs, keep, l, act, "down_proj");
+        }
+        NDArray down = linear(act, w.down());                               // (B, T, C)
+        if (inputs == null) close(act);
+        return down;
+    }
+
+    /** (B, T, n·D) → (B, T, n, D), closing the input's handle (the view keeps its storage). */
+    private static NDArray headsView(NDArray projected, long b, long t, int n, int d) {
+        NDArray view = projected.reshape(b, t, n, d);
+        projected.close();
+        return view;
+    }
+
+    /** Swaps the time and head axes, (B, T, n, D) ↔ (B, n, T, D), closing the input's handle. */
+    private static NDArray heads(NDArray x) {
+        NDArray swapped = x.transpose(0, 2, 1, 3);
+        x.close();
+        return swapped;
+    }
+
+    /** (B, K, T, D) → (B, H, T, D): each key/value head repeated for its H/K query heads; closes kv. */
+    private NDArray repeatKv(NDArray kv, long b, long t) {
+        LlamaConfig c = model.config();
+        int g = c.groupSize();
+        if (g == 1) {
+            return kv;
+        }
+        NDArray grouped = kv.reshape(b, c.kvHeads(), 1, t, c.headDim());
+        NDArray expanded = grouped.broadcast(new Shape(b, c.kvHeads(), g, t, c.headDim()));
+        NDArray out = expanded.reshape(b, (long) c.kvHeads() * g, t, c.headDim());
+        close(expanded, grouped, kv);
+        return out;
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return Linear.linear(x, weight).get(0);                             // x Wᵀ
+    }
+
+    /** Keeps {@code a} (in {@code keep}) as the input of the given modules of layer l. */
+    private static void record(Map<String, NDArray> inputs, NDManager keep, int l, NDArray a, String... modules) {
+        a.attach(keep);
+        for (String m : modules) {
+            inputs.put(TensorNames.key(l, m), a);
+        }
+    }
+
+    private static void close(NDArray... intermediates) {
+        for (NDArray a : intermediates) {
+            a.close();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package prunekit.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The edits the pruning methods make to a {@link LlamaModel}, in place: remove decoder layers,
+ * replace a layer or one of its tensors, fold a linear map into a layer's MLP output; and the deep
+ * copy to take first when the original is still needed. A model reaches them through its own
+ * methods ({@link LlamaModel#removeLayers}, {@link LlamaModel#copy(String)}, ...).
+ */
+final class ModelEdits {
+
+    private final LlamaModel model;
+    private final List<LayerWeights> layers;     // the model's own list, edited in place
+
+    ModelEdits(LlamaModel model, List<LayerWeights> layers) {
+        this.model = model;
+        this.layers = layers;
+    }
+
+    /** Removes (and frees) the given decoder layers, indices into the current model. */
+    void removeLayers(Set<Integer> indices) {
+        for (int i : indices) {
+            checkIndex(i);
+        }
+        for (int i : new TreeSet<>(indices).descendingSet()) {
+            LayerWeights gone = layers.remove(i);
+            gone.all().values().forEach(NDArray::close);
+        }
+    }
+
+    /** Replaces layer {@code i} with copies of {@code weights}, same shapes; frees the old ones. */
+    void setLayer(int i, LayerWeights weights) {
+        for (Map.Entry<String, NDArray> e : weights.all().entrySet()) {
+            setTensor(i, e.getKey(), e.getValue());
+        }
+    }
+
+    /** Replaces one tensor of layer {@code i} with a copy of {@code value} in the model's manager. */
+    void setTensor(int i, String module, NDArray value) {
+        checkIndex(i);
+        Map<String, NDArray> all = layers.get(i).all();
+        NDArray was = all.get(module);
+        if (was == null) {
+            throw new IllegalArgumentException("unknown layer module '" + module + "'; accepted: "
+                    + String.join(", ", LayerWeights.ALL));
+        }
+        if (!was.getShape().equals(value.getShape())) {
+            throw new IllegalArgumentException("layer " + i + " " + module + ": new shape "
+                    + value.getShape() + " differs from " + was.getShape());
+        }
+        NDManager manager = model.manager();
+        NDArray copy;
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray moved = value.toDevice(model.device(), false).toType(was.getDataType(), false);
+            moved.tempAttach(tmp);
+            copy = moved.duplicate();     // a fresh tensor, sharing no memory with value
+            copy.attach(manager);
+        }
+        copy.setRequiresGradient(model.isTrainable());
+        all.put(module, copy);
+        layers.set(i, LayerWeights.of(all));
+        was.close();
+    }
+
+    /**
+     * Folds a linear map P (C×C, row-vector convention) on layer i's MLP output into its down
+     * projection, {@code W_down ← Pᵀ W_down}: the layer then computes {@code h + MLP(h)·P}.
+     */
+    void insertMlpOutputMap(int i, NDArray p) {
+        checkIndex(i);
+        long c = model.config().hidden();
+        if (!p.getShape().equals(new Shape(c, c))) {
+            throw new IllegalArgumentException("map for layer " + i + " must be " + c + "x" + c
+                    + ", got " + p.getShape());
+        }
+        NDArray down = layers.get(i).down();                                // (C, I)
+        try (NDManager tmp = model.manager().newSubManager()) {
+            NDArray pt = p.toType(down.getDataType(), false).transpose();   // (C, C)
+            pt.attach(tmp);
+            NDArray folded = pt.matMul(down);                               // (C, I)
+            folded.attach(tmp);
+            setTensor(i, "down_proj", folded);
+        }
+    }
+
+    /** A deep copy named {@code newName}, with a manager of its own on the same device. */
+    LlamaModel copy(String newName) {
+        NDManager m = NDManager.newBaseManager(model.device());
+        List<LayerWeights> copies = new ArrayList<>();
+        for (LayerWeights w : layers) {
+            Map<String, NDArray> c = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : w.all().entrySet()) {
+                c.put(e.getKey(), duplicate(e.getValue(), m));
+            }
+            copies.add(LayerWeights.of(c));
+        }
+        boolean tied = model.config().tiedEmbeddings();
+        return new LlamaModel(model.config().withName(newName), model.tokenizer(), m,
+                duplicate(model.embedding(), m), copies, duplicate(model.finalNorm(), m),
+                tied ? null : duplicate(model.head(), m));
+    }
+
+    private static NDArray duplicate(NDArray a, NDManager m) {
+        NDArray d = a.duplicate();
+        d.attach(m);
+        return d;
+    }
+
+    private void checkIndex(int i) {
+        if (i < 0 || i >= layers.size()) {
+            throw new IllegalArgumentException("layer index " + i + " outside [0, " + layers.size() + ")");
+        }
+    }
+}
