@@ -3,25 +3,47 @@
 # Run HERE (the machine with a JDK 17 and the built jar), from the repository root that the
 # device tool sends:
 #
-#   environment/gpu/prepare.sh            # builds $WORK/pk2.tar.xz etc. once, stages .gpu/c1 and .gpu/c2
+#   environment/gpu/prepare.sh        # builds the pieces under $WORK once, stages .gpu/c1 .. .gpu/cN and .gpu/run
 #
-# .gpu/c1 (first call):  pk2.tar.xz (jlinked JRE 17 + slim DJL jars + DJL's cu128 JNI), brown.tar.xz,
-#                        model.part1 (first bytes of the xz-compressed SmolLM2 GGUF), pkgpu.jar (launcher + op check),
-#                        opcheck-ref.bin, jni/ headers, pk_djl_shim.cc (built there), remote.sh
-# .gpu/c2 (second call): model.part2 (the rest), prunekit.jar (the current build), remote.sh
-# Each stays under the device tool's 64 MiB a call together with the working tree.
+# Every payload piece is already compressed; they are packed into one uncompressed tar stream
+# (payload.tar) and cut into N equal chunks, N the least number of calls in which each call's folder
+# plus the working tree (what the device tool sends with every call) stays under LIMIT_MIB - MARGIN_MIB:
+#
+#   .gpu/cK (call K of N):  remote.sh, chunk (bytes (K-1)*size .. K*size-1 of payload.tar), chunk.meta
+#   .gpu/cN additionally:   prunekit.jar (the current lib/target build), so that the last call can also run
+#   .gpu/run:               remote.sh and prunekit.jar alone: later `run` calls while the machine is warm
+#
+# payload.tar holds: pk2.tar.xz (jlinked JRE 17 + slim DJL jars + DJL's cu128 JNI), model.gguf.xz (+ its
+# sha256 and path under data/cache), corpus-<name>.tar.xz for each name in PK_CORPORA, pkgpu.jar (launcher
+# + op check), opcheck-ref.bin, jni/ headers and pk_djl_shim.cc (the shim, built there).
+#
+# Settings (environment):
+#   PK_CORPORA  corpora to carry, from data/cache/corpora (default "brown"; "none" for none). brown is what
+#               ppl/prune/experiment (and remote.sh's tasks step, whose prune calibrates on brown) read;
+#               `eval` alone needs only the model and data/tasks/ (which travels with the tree).
+#   MARGIN_MIB  room left in each call for the tree growing between now and the calls (default 2)
+#   LIMIT_MIB   the device tool's limit per call (default 64)
+#   PK_STEPS    the steps to put in the printed last call (default: remote.sh's default)
+#   WORK        where built pieces are cached (default /tmp/pk-gpu-payload)
 set -euo pipefail
 repo="$(pwd)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${WORK:-/tmp/pk-gpu-payload}"
 deps="$repo/lib/target/deps"
 jar="$repo/lib/target/prunekit-0.1.0-SNAPSHOT.jar"
-model="$repo/data/cache/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-PART1_MIB="${PART1_MIB:-30}"   # model bytes in the first call; the rest goes in the second
+model_rel="models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"     # under data/cache
+model="$repo/data/cache/$model_rel"
+PK_CORPORA="${PK_CORPORA-brown}"; [ "$PK_CORPORA" = none ] && PK_CORPORA=""
+MARGIN_MIB="${MARGIN_MIB:-2}"
+LIMIT_MIB="${LIMIT_MIB:-64}"
+MiB=1048576
 mkdir -p "$WORK"
 [ -f "$jar" ] && [ -d "$deps" ] || { echo "build first: mvn -q -B -DskipTests package" >&2; exit 1; }
+[ -f "$model" ] || { echo "no $model: run the project's data fetch first" >&2; exit 1; }
+mib() { awk -v b="$1" 'BEGIN{printf "%.2f", b/1048576}'; }
+fsize() { stat -c %s "$1"; }
 
-# 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB)
+# 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB); rebuilt only when missing
 if [ ! -f "$WORK/pk2.tar.xz" ]; then
   rm -rf "$WORK/pk2" "$WORK/x" && mkdir -p "$WORK/pk2/jars" "$WORK/x"
   # a Java 17 runtime: the modules the CLI path needs (java.desktop left out: only the notebook charts use it)
@@ -43,37 +65,94 @@ if [ ! -f "$WORK/pk2.tar.xz" ]; then
   for d in "$WORK"/x/*; do (cd "$d" && zip -0 -q -r -X "$WORK/pk2/jars/$(basename "$d").jar" .); done
   unzip -p "$deps/pytorch-jni-2.7.1-0.36.0.jar" jnilib/linux-x86_64/cu128/libdjl_torch.so > "$WORK/pk2/libdjl_torch_cu128.so"
   (cd "$WORK" && tar -cf - pk2 | xz -8 -T2 > pk2.tar.xz.tmp && mv pk2.tar.xz.tmp pk2.tar.xz)
+  rm -rf "$WORK/pk2" "$WORK/x"
 fi
 
 # 2. the launcher that installs the shim (PkGpuShim.java) and the op-by-op check (OpCheck.java), with
-#    OpCheck's reference results from DJL's own libtorch 2.7.1 CPU build (the known-good pairing)
-rm -rf "$WORK/opc" && mkdir -p "$WORK/opc"
-javac --release 17 -cp "$deps/*" -d "$WORK/opc" "$here/OpCheck.java" "$here/PkGpuShim.java"
-(cd "$WORK/opc" && rm -f "$WORK/pkgpu.jar" && jar cf "$WORK/pkgpu.jar" ./*.class)
-java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dopcheck.dump="$WORK/opcheck-ref.bin" \
-  -cp "$WORK/pkgpu.jar:$deps/*" OpCheck > "$WORK/opcheck-ref.log" 2>&1
+#    OpCheck's reference results from DJL's own libtorch 2.7.1 CPU build (the known-good pairing);
+#    rebuilt only when either source changed
+key="$(cat "$here/OpCheck.java" "$here/PkGpuShim.java" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$WORK/pkgpu.key" 2>/dev/null)" != "$key" ] || [ ! -f "$WORK/pkgpu.jar" ] || [ ! -s "$WORK/opcheck-ref.bin" ]; then
+  rm -rf "$WORK/opc" "$WORK/pkgpu.key" && mkdir -p "$WORK/opc"
+  javac --release 17 -cp "$deps/*" -d "$WORK/opc" "$here/OpCheck.java" "$here/PkGpuShim.java"
+  (cd "$WORK/opc" && rm -f "$WORK/pkgpu.jar" && jar cf "$WORK/pkgpu.jar" ./*.class)
+  java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dopcheck.dump="$WORK/opcheck-ref.bin" \
+    -cp "$WORK/pkgpu.jar:$deps/*" OpCheck > "$WORK/opcheck-ref.log" 2>&1
+  [ -s "$WORK/opcheck-ref.bin" ] || { echo "OpCheck wrote no reference (see $WORK/opcheck-ref.log)" >&2; exit 1; }
+  echo "$key" > "$WORK/pkgpu.key"
+fi
 # JNI headers for building the shim there
 jdk="$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"
 rm -rf "$WORK/jni" && mkdir -p "$WORK/jni/linux" && cp "$jdk/include/jni.h" "$WORK/jni/" && cp "$jdk/include/linux/jni_md.h" "$WORK/jni/linux/"
 
-# 3. data: the Brown corpus (calibration and evaluation), the model split in two
-[ -f "$WORK/brown.tar.xz" ] || tar -C "$repo/data/cache/corpora" -cf - brown | xz -9 > "$WORK/brown.tar.xz"
-if [ ! -f "$WORK/model.gguf.xz" ]; then xz -9 -T2 -k -c "$model" > "$WORK/model.gguf.xz.tmp" && mv "$WORK/model.gguf.xz.tmp" "$WORK/model.gguf.xz"; fi
-rm -f "$WORK"/model.part*
-head -c $((PART1_MIB * 1024 * 1024)) "$WORK/model.gguf.xz" > "$WORK/model.part1"
-tail -c +$((PART1_MIB * 1024 * 1024 + 1)) "$WORK/model.gguf.xz" > "$WORK/model.part2"
-
-# 4. stage the two calls' folders (ignored by git through .git/info/exclude)
-grep -qx '/.gpu/' "$repo/.git/info/exclude" 2>/dev/null || echo '/.gpu/' >> "$repo/.git/info/exclude"
-rm -rf "$repo/.gpu/c1" "$repo/.gpu/c2" && mkdir -p "$repo/.gpu/c1" "$repo/.gpu/c2"
-cp -r "$WORK/pk2.tar.xz" "$WORK/brown.tar.xz" "$WORK/model.part1" "$WORK/pkgpu.jar" "$WORK/opcheck-ref.bin" "$WORK/jni" \
-  "$here/shim/pk_djl_shim.cc" "$here/remote.sh" "$repo/.gpu/c1/"
-cp "$WORK/model.part2" "$WORK/pkgpu.jar" "$here/remote.sh" "$repo/.gpu/c2/"
-cp "$jar" "$repo/.gpu/c2/prunekit.jar"
-sha256sum "$model" | cut -d' ' -f1 > "$repo/.gpu/c2/model.sha256"
-tree=$(git -C "$repo" ls-files -co --exclude-standard -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
-for c in c1 c2; do
-  s=$(du -sb "$repo/.gpu/$c" | cut -f1)
-  printf '.gpu/%s: %.1f MiB + working tree %.1f MiB = %.1f MiB (limit 64)\n' $c "$(echo "$s/1048576" | bc -l)" \
-    "$(echo "$tree/1048576" | bc -l)" "$(echo "($s+$tree)/1048576" | bc -l)"
+# 3. data: the corpora asked for (one .tar.xz each), the model (xz; redone when the GGUF changes)
+for c in $PK_CORPORA; do
+  [ -d "$repo/data/cache/corpora/$c" ] || { echo "no corpus $c in data/cache/corpora" >&2; exit 1; }
+  [ -f "$WORK/corpus-$c.tar.xz" ] || { tar -C "$repo/data/cache/corpora" -cf - "$c" | xz -9 > "$WORK/corpus-$c.tar.xz.tmp" \
+    && mv "$WORK/corpus-$c.tar.xz.tmp" "$WORK/corpus-$c.tar.xz"; }
 done
+model_sha="$(sha256sum "$model" | cut -d' ' -f1)"
+if [ ! -f "$WORK/model.gguf.xz" ] || [ "$(cat "$WORK/model.gguf.sha256" 2>/dev/null || echo "$model_sha")" != "$model_sha" ]; then
+  xz -6 -T2 -k -c "$model" > "$WORK/model.gguf.xz.tmp" && mv "$WORK/model.gguf.xz.tmp" "$WORK/model.gguf.xz"
+fi
+echo "$model_sha" > "$WORK/model.gguf.sha256"
+
+# 4. one stream of all pieces (hard links into a staging folder; tar with fixed order, owner and times)
+st="$WORK/stream"
+rm -rf "$st" && mkdir -p "$st"
+ln "$WORK/pk2.tar.xz" "$WORK/model.gguf.xz" "$WORK/pkgpu.jar" "$WORK/opcheck-ref.bin" "$st/"
+for c in $PK_CORPORA; do ln "$WORK/corpus-$c.tar.xz" "$st/"; done
+cp -r "$WORK/jni" "$here/shim/pk_djl_shim.cc" "$st/"
+echo "$model_sha" > "$st/model.sha256"
+echo "$model_rel" > "$st/model.path"
+(cd "$st" && find . -type f ! -name contents.txt -printf '%P %s\n' | sort) > "$st/contents.txt"
+tar -C "$st" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$WORK/payload.tar.tmp" .
+mv "$WORK/payload.tar.tmp" "$WORK/payload.tar"
+rm -rf "$st"
+S=$(fsize "$WORK/payload.tar")
+sha="$(sha256sum "$WORK/payload.tar" | cut -d' ' -f1)"
+
+# 5. the working tree that every call carries: what `git ls-files -co --exclude-standard` lists (files
+#    deleted but still tracked count 0), plus shared/ if the checkout has one
+tree=$( { git -C "$repo" ls-files -co --exclude-standard -z; if [ -d "$repo/shared" ]; then (cd "$repo" && find shared -type f -print0); fi; } \
+        | sort -zu | (cd "$repo" && xargs -0 -r stat -c %s 2>/dev/null || true) | awk '{s+=$1} END{print s+0}')
+# what each call's folder holds besides its chunk: remote.sh, chunk.meta, and (last call) prunekit.jar; 4 KiB slack
+extra=$(( $(fsize "$here/remote.sh") + $(fsize "$jar") + 4096 ))
+budget=$(awk -v l="$LIMIT_MIB" -v m="$MARGIN_MIB" -v t="$tree" -v e="$extra" 'BEGIN{printf "%d", l*1048576 - m*1048576 - t - e}')
+if [ "$budget" -lt $((4 * MiB)) ]; then
+  echo "the working tree ($(mib "$tree") MiB) leaves $(mib "$budget") MiB a call: too little; trim the tree or lower MARGIN_MIB" >&2
+  exit 1
+fi
+N=$(( (S + budget - 1) / budget ))
+size=$(( (S + N - 1) / N ))
+
+# 6. stage the call folders (ignored by git through .git/info/exclude)
+grep -qx '/.gpu/' "$repo/.git/info/exclude" 2>/dev/null || { mkdir -p "$repo/.git/info"; echo '/.gpu/' >> "$repo/.git/info/exclude"; }
+rm -rf "$repo/.gpu" && mkdir -p "$repo/.gpu"
+for ((k = 1; k <= N; k++)); do
+  d="$repo/.gpu/c$k"; mkdir -p "$d"
+  off=$(( (k - 1) * size ))
+  dd if="$WORK/payload.tar" of="$d/chunk" bs=1M iflag=skip_bytes,count_bytes skip="$off" count="$size" status=none
+  printf 'k=%s\nn=%s\noffset=%s\nbytes=%s\nchunk_sha256=%s\ntotal=%s\nsha256=%s\n' "$k" "$N" "$off" \
+    "$(fsize "$d/chunk")" "$(sha256sum "$d/chunk" | cut -d' ' -f1)" "$S" "$sha" > "$d/chunk.meta"
+  cp "$here/remote.sh" "$d/"
+done
+cp "$jar" "$repo/.gpu/c$N/prunekit.jar"
+mkdir -p "$repo/.gpu/run" && cp "$here/remote.sh" "$repo/.gpu/run/" && cp "$jar" "$repo/.gpu/run/prunekit.jar"
+rm -f "$WORK/payload.tar"        # the chunks are the payload now; step 4 rebuilds it from the cached pieces
+
+# 7. report: sizes, then the device-tool calls, back to back (the machine keeps /tmp only ~30 s after a call)
+echo "payload.tar: $(mib "$S") MiB (corpora: ${PK_CORPORA:-none}), sha256 $sha"
+echo "working tree: $(mib "$tree") MiB; limit $LIMIT_MIB MiB, margin $MARGIN_MIB MiB -> $(mib "$budget") MiB of payload a call -> $N calls of $(mib "$size") MiB"
+for d in $(cd "$repo/.gpu" && ls -d c* | sort -V) run; do
+  s=$(find "$repo/.gpu/$d" -type f -printf '%s\n' | awk '{s+=$1} END{print s+0}')
+  printf '.gpu/%s: %s MiB + working tree %s MiB = %s MiB (limit %s)\n' "$d" "$(mib "$s")" "$(mib "$tree")" "$(mib $((s + tree)))" "$LIMIT_MIB"
+done
+steps="${PK_STEPS:-info ppl bench prune}"
+echo "device tool, back to back (a call that finds the machine cold must start again from c1):"
+for ((k = 1; k < N; k++)); do
+  echo "  run(command=\"bash .gpu/c$k/remote.sh receive\", carry=[\".gpu/c$k\"], timeout_s=180)"
+done
+echo "  run(command=\"bash .gpu/c$N/remote.sh receive && PK_STEPS='$steps' bash .gpu/c$N/remote.sh run\", carry=[\".gpu/c$N\"], timeout_s=600)"
+echo "then, while it stays warm:"
+echo "  run(command=\"PK_STEPS='grid' bash .gpu/run/remote.sh run\", carry=[\".gpu/run\"], timeout_s=600)"

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Runs ON the lent GPU machine (python3 with torch 2.11 + CUDA 13, no Java), from the repository root,
-# with the payload that environment/gpu/prepare.sh staged in .gpu/<call>/ (see README.md).
+# with the payload that environment/gpu/prepare.sh staged in .gpu/c1 .. .gpu/cN and .gpu/run (see README.md).
 #
-#   bash .gpu/c1/remote.sh unpack   # unpack JRE + jars + JNI (+ first model part) under /tmp/pk2, symbol check,
-#                                   # build the shim (shim/pk_djl_shim.cc) against this libtorch, op check
-#   bash .gpu/c2/remote.sh run      # join the model, run the prunekit commands listed in $PK_STEPS (default: all)
+#   bash .gpu/cK/remote.sh receive  # call K of N: append chunk K to $PK/payload.tar (its sha256 checked); on the
+#                                   # last one check the whole (sha256), unpack it under $PK (JRE + jars + JNI,
+#                                   # model, corpora), symbol check, build the shim (pk_djl_shim.cc) against this
+#                                   # libtorch, op check: the machine is then ready
+#   bash .gpu/cN/remote.sh run      # run the prunekit commands listed in $PK_STEPS (default: info ppl bench prune);
+#   bash .gpu/run/remote.sh run     #   either folder: the jar beside remote.sh, else $PK/prunekit.jar
+#   bash .gpu/cN/remote.sh unpack   # redo the last receive's unpack from $PK/in (after a failed shim build, say)
 #
-# Everything the stages write lands in /tmp/pk2 (kept while the machine stays warm) and, for the
-# caller, in $OUT (logs.tar.gz and results.tar.gz are refreshed after each step).
+# Everything the stages write lands in $PK (default /tmp/pk2; kept while the machine stays warm) and,
+# for the caller, in $OUT (logs.tar.gz and results.tar.gz are refreshed after each step).
+# PK_NO_GPU=1 stops the unpack before the GPU-specific parts (to try the receive stage on a machine without one).
 set -uo pipefail
-stage="${1:?usage: remote.sh unpack|run}"
+stage="${1:?usage: remote.sh receive|unpack|run}"
+case "$stage" in receive|unpack|run) ;; *) echo "usage: remote.sh receive|unpack|run"; exit 2 ;; esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(pwd)"
-PK=/tmp/pk2
-OUT="${OUT:-/tmp/pk2-out}"
+PK="${PK:-/tmp/pk2}"
+OUT="${OUT:-$PK-out}"
 LOGS=$PK/logs
 mkdir -p "$OUT" "$LOGS" "$PK/results"
 
@@ -21,26 +27,62 @@ untar_xz() {  # untar_xz FILE DEST: tar's xz when present, else Python's lzma
   if command -v xz >/dev/null; then tar -xJf "$1" -C "$2"; else
     python3 -c 'import sys,tarfile; tarfile.open(sys.argv[1],"r:xz").extractall(sys.argv[2])' "$1" "$2"; fi
 }
-unxz_to() {  # unxz_to DEST FILES...: concatenated .xz stream to DEST
-  local dest="$1"; shift
-  if command -v xz >/dev/null; then cat "$@" | xz -dc > "$dest"; else
-    cat "$@" | python3 -c 'import sys,lzma; sys.stdout.buffer.write(lzma.decompress(sys.stdin.buffer.read()))' > "$dest"; fi
+unxz_to() {  # unxz_to DEST FILE: decompress one .xz file to DEST
+  if command -v xz >/dev/null; then xz -dc "$2" > "$1"; else
+    python3 -c 'import sys,lzma,shutil; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$2" > "$1"; fi
 }
 pack() {  # refresh what goes back
   tar -C $PK -czf "$OUT/logs.tar.gz" logs 2>/dev/null
   tar -C $PK -czf "$OUT/results.tar.gz" results 2>/dev/null
 }
+meta() { sed -n "s/^$1=//p" "$here/chunk.meta"; }
+
+# --- stage receive: chunk K of N --------------------------------------------------------------------
+if [ "$stage" = receive ]; then
+  exec > >(tee -a "$LOGS/receive.log") 2>&1
+  [ -f "$here/chunk.meta" ] && [ -f "$here/chunk" ] || { echo "receive: no chunk/chunk.meta beside $0"; exit 2; }
+  k=$(meta k); n=$(meta n); off=$(meta offset); bytes=$(meta bytes); total=$(meta total); want=$(meta sha256)
+  echo "$(date -u +%T) receive chunk $k of $n: $bytes bytes at offset $off"
+  got="$(sha256sum "$here/chunk" | cut -d' ' -f1)"
+  [ "$got" = "$(meta chunk_sha256)" ] && [ "$(stat -c %s "$here/chunk")" = "$bytes" ] \
+    || { echo "chunk $k: sha256/size mismatch (transfer?): send .gpu/c$k again"; pack; exit 3; }
+  # a new payload (another sha256) starts over at chunk 1; a chunk may be sent again (it replaces itself and
+  # everything after it), but only once the chunks before it are there
+  [ "$(cat $PK/payload.sha256 2>/dev/null)" = "$want" ] || { [ "$k" = 1 ] && rm -f $PK/payload.tar && echo "$want" > $PK/payload.sha256; }
+  have=$(stat -c %s $PK/payload.tar 2>/dev/null || echo 0)
+  if [ "$(cat $PK/payload.sha256 2>/dev/null)" != "$want" ] || [ "$have" -lt "$off" ]; then
+    echo "chunk $k of $n arrived, but $PK/payload.tar holds $have bytes of this payload, not $off:"
+    echo "the machine went cold or a call was skipped; send .gpu/c1 .. .gpu/c$n again, back to back"
+    pack; exit 4
+  fi
+  touch $PK/payload.tar && truncate -s "$off" $PK/payload.tar && cat "$here/chunk" >> $PK/payload.tar
+  have=$(stat -c %s $PK/payload.tar)
+  if [ "$k" -lt "$n" ]; then
+    echo "chunk $k of $n stored: $have of $total bytes; next: bash .gpu/c$((k + 1))/remote.sh receive"
+    pack; exit 0
+  fi
+  got="$(sha256sum $PK/payload.tar | cut -d' ' -f1)"
+  echo "payload: $have bytes (want $total), sha256 $got (want $want)"
+  [ "$have" = "$total" ] && [ "$got" = "$want" ] || { echo "payload mismatch: send .gpu/c1 .. .gpu/c$n again"; pack; exit 3; }
+  rm -rf $PK/in && mkdir -p $PK/in && tar -xf $PK/payload.tar -C $PK/in || { echo "payload untar failed"; pack; exit 3; }
+  cat $PK/in/contents.txt
+  cp "$here/remote.sh" $PK/remote.sh
+  [ -f "$here/prunekit.jar" ] && cp "$here/prunekit.jar" $PK/prunekit.jar
+  stage=unpack      # and on to the unpack, from $PK/in
+fi
 
 # --- the route: DJL's cu128 JNI (built for libtorch 2.7.1) over the machine's own libtorch 2.11 ----
-torch_dir="$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')"
-TL="$torch_dir/lib"
-site="$(dirname "$torch_dir")"
-nvlibs="$(find "$site/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | tr '\n' ':')"
-export PYTORCH_LIBRARY_PATH="$TL" PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128
+if [ "${PK_NO_GPU:-0}" != 1 ]; then
+  torch_dir="$(python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')"
+  TL="$torch_dir/lib"
+  site="$(dirname "$torch_dir")"
+  nvlibs="$(find "$site/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | tr '\n' ':')"
+  export PYTORCH_LIBRARY_PATH="$TL" PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128
+  export LD_LIBRARY_PATH="$TL:${nvlibs}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+fi
 export DJL_CACHE_DIR=$PK/djlcache ENGINE_CACHE_DIR=$PK/djlcache
-export LD_LIBRARY_PATH="$TL:${nvlibs}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 JAVA=$PK/jre/bin/java
-JOPTS=(-Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djna.library.path="$LD_LIBRARY_PATH"
+JOPTS=(-Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djna.library.path="${LD_LIBRARY_PATH:-}"
        -Dpk.shim=$PK/libpk_djl_shim.so)
 
 place_jni() {  # pre-place the JNI where DJL looks for it: <cache>/pytorch/<ver>-<flavor>-<classifier>/<djl>-libdjl_torch.so
@@ -49,20 +91,33 @@ place_jni() {  # pre-place the JNI where DJL looks for it: <cache>/pytorch/<ver>
 }
 
 if [ "$stage" = unpack ]; then
+  in=$PK/in
+  [ -f $in/pk2.tar.xz ] || { echo "unpack: no $in/pk2.tar.xz: receive the chunks first"; exit 2; }
   exec > >(tee "$LOGS/unpack.log") 2>&1
   set -x
-  date; nvidia-smi -L; uname -r; ldd --version | head -1
+  date
+  # JRE + jars + JNI (the archive's top folder is pk2/), the corpora, the model (sha256 checked)
+  rm -rf $PK/.x $PK/jre $PK/jars && mkdir -p $PK/.x && untar_xz $in/pk2.tar.xz $PK/.x && mv $PK/.x/pk2/* $PK/ && rm -rf $PK/.x || exit 1
+  mkdir -p $PK/cache/corpora
+  for c in $in/corpus-*.tar.xz; do [ -f "$c" ] && untar_xz "$c" $PK/cache/corpora; done
+  model=$PK/cache/$(cat $in/model.path)
+  mkdir -p "$(dirname "$model")" && unxz_to "$model" $in/model.gguf.xz
+  got="$(sha256sum "$model" | cut -d' ' -f1)"
+  [ "$got" = "$(cat $in/model.sha256)" ] || { echo "model checksum mismatch"; rm -f "$model"; exit 3; }
+  cp $in/pkgpu.jar $in/opcheck-ref.bin $PK/
+  set +x
+  ls -la $PK $PK/cache/corpora "$(dirname "$model")"
+  if [ "${PK_NO_GPU:-0}" = 1 ]; then echo "PK_NO_GPU=1: unpacked; shim build and op check skipped"; exit 0; fi
+  set -x
+  nvidia-smi -L; uname -r; ldd --version | head -1
   python3 -c 'import torch;print("torch", torch.__version__, torch.version.cuda, torch.cuda.get_device_name(0))'
   ls -la "$TL"; echo "nvidia lib dirs: $nvlibs"
-  untar_xz "$here/pk2.tar.xz" /tmp || exit 1
-  [ -f "$here/brown.tar.xz" ] && { mkdir -p $PK/cache/corpora; untar_xz "$here/brown.tar.xz" $PK/cache/corpora; }
-  for p in "$here"/model.part*; do [ -f "$p" ] && cp "$p" $PK/; done
-  cp "$here"/pkgpu.jar "$here"/opcheck-ref.bin $PK/
   # the shim (environment/gpu/shim/pk_djl_shim.cc) against this machine's libtorch headers
   abi="$(python3 -c 'import torch;print(int(torch._C._GLIBCXX_USE_CXX11_ABI))')"
   command -v g++
+  rm -f $PK/libpk_djl_shim.so
   pack; time timeout 240 g++ -O2 -std=c++17 -shared -fPIC -D_GLIBCXX_USE_CXX11_ABI=$abi -I"$torch_dir/include" \
-    -I"$here/jni" -I"$here/jni/linux" "$here/pk_djl_shim.cc" -L"$TL" -lc10 -ltorch_cpu -Wl,-rpath,"$TL" \
+    -I"$in/jni" -I"$in/jni/linux" "$in/pk_djl_shim.cc" -L"$TL" -lc10 -ltorch_cpu -Wl,-rpath,"$TL" \
     -o $PK/libpk_djl_shim.so || echo "SHIM BUILD FAILED"
   place_jni
   $JAVA -version
@@ -92,22 +147,22 @@ if [ "$stage" = unpack ]; then
     skip="$skip,$dead"
   done
   pack
+  [ -f $PK/libpk_djl_shim.so ] || { echo "NOT READY: the shim did not build"; exit 5; }
+  grep -q opcheck_done $LOGS/opcheck-$try.log || { echo "NOT READY: the op check did not finish"; exit 5; }
+  echo "READY: $PK holds the JRE, jars, JNI, shim, model and corpora; next: bash .gpu/run/remote.sh run"
   exit 0
 fi
 
 # --- stage run -------------------------------------------------------------------------------------
 exec > >(tee -a "$LOGS/run.log") 2>&1
-model=$PK/cache/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
-if [ ! -f "$model" ]; then
-  for p in "$here"/model.part*; do [ -f "$p" ] && cp "$p" $PK/; done
-  mkdir -p "$(dirname "$model")"
-  unxz_to "$model" $PK/model.part*
-fi
-want="$(cat "$here/model.sha256" 2>/dev/null || echo b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53)"
-got="$(sha256sum "$model" | cut -d' ' -f1)"
-echo "model sha256 $got (want $want)"
-[ "$got" = "$want" ] || { echo "model checksum mismatch"; rm -f "$model"; pack; exit 3; }
-[ -f "$here/prunekit.jar" ] && cp "$here/prunekit.jar" $PK/prunekit.jar
+[ -x "$JAVA" ] && [ -f $PK/libpk_djl_shim.so ] && [ -f $PK/in/model.path ] \
+  || { echo "run: $PK is not ready (machine cold?): send .gpu/c1 .. .gpu/cN with 'remote.sh receive' first"; pack; exit 2; }
+model=$PK/cache/$(cat $PK/in/model.path)
+[ -f "$model" ] || { echo "run: no $model: receive again"; pack; exit 2; }
+# the jar beside this remote.sh (the current build), else the one the last receive left
+[ -f "$here/prunekit.jar" ] && [ "$here/prunekit.jar" != $PK/prunekit.jar ] && cp "$here/prunekit.jar" $PK/prunekit.jar
+[ -f $PK/prunekit.jar ] || { echo "run: no prunekit.jar beside $0 nor in $PK"; pack; exit 2; }
+echo "prunekit.jar $(sha256sum $PK/prunekit.jar | cut -c1-16) $(stat -c '%s bytes, %y' $PK/prunekit.jar)"
 place_jni
 # the repository copy is the prunekit root: its data/cache points at the unpacked cache
 rm -rf "$repo/data/cache" && ln -s $PK/cache "$repo/data/cache"
@@ -202,6 +257,16 @@ for s in $steps; do
            done
            [ -f "$PK/mag50/config.json" ] || step lat-prune-mag50 200 prune --model smollm2 --method magnitude --sparsity 0.5 --out "$PK/mag50"
            step latb-mag50 200 bench --model "$PK/mag50" --seqlen 256 --batch 16 --iterations 10 --record gpu-latency-b16 ;;
+    # every task file of data/tasks/, whole (no --limit), on the dense model and on one with 6 random layers
+    # removed (prune calibrates on brown even for random, so brown must be carried)
+    tasks) names="$(cd "$repo/data/tasks" && ls *.jsonl 2>/dev/null | sed 's/\.jsonl$//')"
+           echo "tasks: $(echo $names)"
+           for t in $names; do step "tasks-dense-$t" 300 eval --model smollm2 --task "$t" --record gpu-tasks; done
+           rm -rf "$PK/rand6"
+           step tasks-prune-rand6 300 prune --model smollm2 --method random --remove-layers 6 --out "$PK/rand6"
+           if [ -f "$PK/rand6/config.json" ]; then
+             for t in $names; do step "tasks-rand6-$t" 300 eval --model "$PK/rand6" --task "$t" --record gpu-tasks; done
+           fi ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac
