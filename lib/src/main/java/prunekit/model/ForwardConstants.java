@@ -16,7 +16,10 @@ import ai.djl.ndarray.types.Shape;
  */
 final class ForwardConstants {
 
-    /** The RoPE tables and the causal mask (T, T) for sequences of length t. */
+    /**
+     * The RoPE tables and the causal mask for t query positions: (T, T) for a whole sequence,
+     * (T, P + T) after P cached tokens, null where nothing is masked (one new token).
+     */
     record Positions(int t, Rope rope, NDArray mask) {}
 
     private final NDManager manager;
@@ -39,7 +42,7 @@ final class ForwardConstants {
                 positions.mask().close();
             }
             Rope rope = new Rope(manager, t, config.headDim(), config.ropeTheta());
-            positions = new Positions(t, rope, causalMask(manager, t));
+            positions = new Positions(t, rope, causalMask(manager, t, 0));
         }
         return positions;
     }
@@ -60,14 +63,18 @@ final class ForwardConstants {
         return minusHalf;
     }
 
-    /** 0 on and below the diagonal, −∞ above it: position i attends to positions 0..i. */
-    private static NDArray causalMask(NDManager m, int t) {
-        float[] mask = new float[t * t];
+    /**
+     * The mask of t queries after {@code past} cached tokens, (t, past + t): 0 where query i may attend
+     * (keys 0..past+i), −∞ after; with past = 0 the usual lower-triangular causal mask.
+     */
+    static NDArray causalMask(NDManager m, int t, int past) {
+        int keys = past + t;
+        float[] mask = new float[t * keys];
         for (int i = 0; i < t; i++) {
-            for (int j = i + 1; j < t; j++) {
-                mask[i * t + j] = Float.NEGATIVE_INFINITY;
+            for (int j = past + i + 1; j < keys; j++) {
+                mask[i * keys + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        return OwnedArrays.of(m, mask, new Shape(t, t));
+        return OwnedArrays.of(m, mask, new Shape(t, keys));
     }
 }

@@ -69,6 +69,44 @@ final class LlamaForward {
         return new ForwardResult(logits, normed, hidden, inputs, probes);
     }
 
+    /**
+     * A pass over B sequences of T new tokens that follow the {@code cache.length()} tokens already in
+     * {@code cache}: the new tokens sit at positions P..P+T-1, attend to the cached keys and values and
+     * to each other causally, and their keys and values are appended to the cache. Logits of the new
+     * positions only; the same values as a full pass over the whole sequence, up to float rounding.
+     */
+    ForwardResult forward(NDManager step, int[][] tokens, KvCache cache) {
+        int t = TokenBatch.check(tokens, model.config());
+        int past = cache.length();
+        if (cache.batch() != 0 && cache.batch() != tokens.length) {
+            throw new IllegalArgumentException(tokens.length + " sequences for a cache of " + cache.batch());
+        }
+        if (past + t > model.config().maxSequenceLength()) {
+            throw new IllegalArgumentException(past + " cached + " + t + " new tokens exceed the maximum sequence length "
+                    + model.config().maxSequenceLength());
+        }
+        // 1. RoPE tables of positions past..past+t-1; query i sees keys 0..past+i  (t, past + t)
+        LlamaConfig c = model.config();
+        Rope rope = new Rope(step, past, past + t, c.headDim(), c.ropeTheta());
+        NDArray mask = t == 1 ? null : ForwardConstants.causalMask(step, t, past);
+        ForwardConstants.Positions positions = new ForwardConstants.Positions(t, rope, mask);
+        // 2. embeddings, then every block with its cache slot
+        NDArray x = embed(step, tokens);
+        List<LayerWeights> layers = model.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            try (NDManager lm = step.newSubManager()) {
+                x.tempAttach(lm);
+                NDArray out = block(l, layers.get(l), x, positions, null, step, cache);
+                out.attach(step);
+                x = out;
+            }
+        }
+        cache.advance(t);
+        // 3. final RMSNorm and the head on the new positions                    (B, T, V)
+        NDArray normed = rmsNorm(x, model.finalNorm());
+        return new ForwardResult(logits(normed), normed, List.of(), Map.of(), List.of());
+    }
+
     /** Rows of the embedding table for B sequences of T ids: (B, T, C) in {@code step}. */
     NDArray embed(NDManager step, int[][] tokens) {
         int t = TokenBatch.check(tokens, model.config());
@@ -83,7 +121,7 @@ final class LlamaForward {
         ForwardConstants.Positions positions = constants.positions(Math.toIntExact(x.getShape().get(1)));
         try (NDManager lm = step.newSubManager()) {
             x.tempAttach(lm);                       // intermediates land in lm and are freed with it
-            NDArray out = block(l, w, x, positions, inputs, step);
+            NDArray out = block(l, w, x, positions, inputs, step, null);
             out.attach(step);
             return out;
         }
@@ -105,12 +143,15 @@ final class LlamaForward {
         return linear(normed, model.head());
     }
 
-    /** One pre-norm decoder block: attention, then the MLP, each added to the residual stream. */
+    /**
+     * One pre-norm decoder block: attention, then the MLP, each added to the residual stream. With a
+     * cache, the attention also sees (and extends) layer l's cached keys and values.
+     */
     private NDArray block(int l, LayerWeights w, NDArray x, ForwardConstants.Positions positions,
-            Map<String, NDArray> inputs, NDManager keep) {
+            Map<String, NDArray> inputs, NDManager keep, KvCache cache) {
         // 1. h = x + Attention(RMSNorm(x))                                     (B, T, C)
         NDArray a = rmsNorm(x, w.attnNorm());
-        NDArray attn = attention(l, a, w, positions, inputs, keep);
+        NDArray attn = attention(l, a, w, positions, inputs, keep, cache);
         if (inputs == null) close(a);
         NDArray h = x.add(attn);
         close(attn);
@@ -139,7 +180,7 @@ final class LlamaForward {
      * (Ainslie et al., arXiv 2305.13245): each of the K key/value heads serves H/K query heads.
      */
     private NDArray attention(int l, NDArray a, LayerWeights w, ForwardConstants.Positions positions,
-            Map<String, NDArray> inputs, NDManager keep) {
+            Map<String, NDArray> inputs, NDManager keep, KvCache cache) {
         LlamaConfig c = model.config();
         long b = a.getShape().get(0);
         long t = a.getShape().get(1);
@@ -149,14 +190,24 @@ final class LlamaForward {
         Rope rope = positions.rope();
         // 1. project, split into heads, rotate q and k (q also scaled by 1/√D)  (B, H, T, D)
         NDArray q = heads(rope.applyToQueries(headsView(linear(a, w.q()), b, t, nh, d)));
-        NDArray k = repeatKv(heads(rope.apply(headsView(linear(a, w.k()), b, t, nkv, d))), b, t);
-        NDArray v = repeatKv(heads(headsView(linear(a, w.v()), b, t, nkv, d)), b, t);
-        // 2. scores q·kᵀ/√D, causal mask, softmax over the keys                (B, H, T, T)
+        NDArray kNew = heads(rope.apply(headsView(linear(a, w.k()), b, t, nkv, d)));   // (B, K, T, D)
+        NDArray vNew = heads(headsView(linear(a, w.v()), b, t, nkv, d));
+        long keys = t;
+        if (cache != null) {                                    // the cached tokens' keys and values first
+            NDArray[] kv = cache.append(l, kNew, vNew);         // (B, K, P + T, D)
+            close(kNew, vNew);
+            kNew = kv[0];
+            vNew = kv[1];
+            keys = kNew.getShape().get(2);
+        }
+        NDArray k = repeatKv(kNew, b, keys);
+        NDArray v = repeatKv(vNew, b, keys);
+        // 2. scores q·kᵀ/√D, causal mask, softmax over the keys                (B, H, T, P + T)
         NDArray kT = k.transpose(0, 1, 3, 2);
         NDArray scores = q.matMul(kT);
         close(kT, k, q);
-        NDArray masked = scores.add(positions.mask());
-        close(scores);
+        NDArray masked = positions.mask() == null ? scores : scores.add(positions.mask());
+        if (masked != scores) close(scores);
         NDArray probs = masked.softmax(-1);
         close(masked);
         // 3. weighted sum of the values, heads joined again                    (B, T, H·D)

@@ -122,6 +122,21 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         return forward.forward(step, tokens, trace);
     }
 
+    /** An empty key/value cache for {@link #forward(NDManager, int[][], KvCache)}; close it when done. */
+    public KvCache newCache() {
+        return new KvCache(manager().newSubManager(), config().layers());
+    }
+
+    /**
+     * Runs B sequences of T new tokens after the tokens already in {@code cache} (none for a fresh
+     * one), appends their keys and values to it, and returns the logits of the new positions
+     * (B, T, V): autoregressive decoding and scoring several continuations of one shared context
+     * without re-running it.
+     */
+    public ForwardResult forward(NDManager step, int[][] tokens, KvCache cache) {
+        return forward.forward(step, tokens, cache);
+    }
+
     /**
      * The token embeddings alone, the input of layer 0: what a layer-by-layer pruning loop
      * (Wanda, SparseGPT, GBLM-Pruner) starts from.

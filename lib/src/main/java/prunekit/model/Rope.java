@@ -18,12 +18,21 @@ final class Rope implements AutoCloseable {
     private final NDArray sinScaled;
 
     Rope(NDManager m, int t, int headDim, double theta) {
+        this(m, 0, t, headDim, theta);
+    }
+
+    /**
+     * The tables of positions {@code from .. to-1} only: what a pass over tokens that follow
+     * {@code from} cached ones needs ({@link KvCache}).
+     */
+    Rope(NDManager m, int from, int to, int headDim, double theta) {
         int half = headDim / 2;
+        int t = to - from;
         float[] c = new float[t * headDim];
         float[] s = new float[t * headDim];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(theta, -2.0 * i / headDim);
+                double angle = (from + p) * Math.pow(theta, -2.0 * i / headDim);
                 float cf = (float) Math.cos(angle);
                 float sf = (float) Math.sin(angle);
                 c[p * headDim + 2 * i] = cf;
