@@ -28,14 +28,19 @@ import prunekit.model.Tokenizer;
  * Ties go to the lowest index (numpy argmax). Standard errors are lm-eval's {@code mean_stderr}:
  * sample standard deviation (n - 1) of the 0/1 scores over sqrt(n).
  *
- * <p><b>Batching.</b> All (item, choice) sequences are sorted by length, longest first, and
- * scored {@code batchSize} at a time, right-padded to the longest in the batch. Padding sits after
- * every scored position, so a causal model's scores of the real tokens do not see it.
+ * <p><b>Running each context once.</b> The choices of an item continue the same prefix
+ * ({@code [BOS] + ctx}), so the scorer runs that prefix once and the choices after it
+ * ({@link TokenScorer#continuationLogLikelihoods}: a model's key/value cache), rather than every
+ * choice's whole sequence. Where a choice's sequence had to be cut from the left to fit the model,
+ * the prefixes differ; those items' sequences are sorted by length, longest first, and scored
+ * {@code batchSize} at a time, right-padded to the longest in the batch. Padding sits after every
+ * scored position, so a causal model's scores of the real tokens do not see it.
  */
 public final class MultipleChoice {
 
     /**
-     * @param batchSize sequences per scorer call (16: choices of short tasks fit easily on a CPU)
+     * @param batchSize whole sequences per scorer call for items whose choices share no prefix
+     *                  (16: choices of short tasks fit easily on a CPU)
      * @param progress show a progress bar ({@link Progress})
      */
     public record Config(int batchSize, boolean progress) {
@@ -113,21 +118,39 @@ public final class MultipleChoice {
                 requests.add(encode(tokenizer, item.context(), item.choices().get(j), scorer.maxSequenceLength(), i, j));
             }
         }
-        // 2. Longest first, batches right-padded to their longest sequence.
-        List<Request> order = new ArrayList<>(requests);
-        order.sort(Comparator.comparingInt((Request r) -> -r.sequence.length));
-        int batches = (order.size() + config.batchSize() - 1) / config.batchSize();
-        long start = System.nanoTime();
-        Progress progress = config.progress() ? Progress.start("multiple choice " + task.name(), batches) : null;
         double[][] ll = new double[task.items().size()][];
         for (int i = 0; i < ll.length; i++) ll[i] = new double[task.items().get(i).choices().size()];
+        List<List<Request>> byItem = new ArrayList<>();
+        for (int i = 0; i < ll.length; i++) byItem.add(new ArrayList<>());
+        for (Request q : requests) byItem.get(q.item).add(q);
+        // 2. Items whose choices share their prefix ([BOS] + context): the prefix once, then the choices.
+        List<Request> unshared = new ArrayList<>();
+        List<Integer> shared = new ArrayList<>();
+        for (int i = 0; i < ll.length; i++) {
+            if (sharesPrefix(byItem.get(i))) shared.add(i);
+            else unshared.addAll(byItem.get(i));
+        }
+        int batches = (unshared.size() + config.batchSize() - 1) / config.batchSize();
+        long start = System.nanoTime();
+        Progress progress = config.progress() ? Progress.start("multiple choice " + task.name(), shared.size() + batches) : null;
+        for (int i : shared) {
+            List<Request> choices = byItem.get(i);
+            Request first = choices.get(0);
+            int[] prefix = Arrays.copyOf(first.sequence, first.sequence.length - first.continuationTokens);
+            int[][] conts = new int[choices.size()][];
+            for (Request q : choices) conts[q.choice] = Arrays.copyOfRange(q.sequence, prefix.length, q.sequence.length);
+            ll[i] = scorer.continuationLogLikelihoods(prefix, conts);
+            if (progress != null) progress.step();
+        }
+        // 3. The rest (a context cut differently per choice to fit the model): whole sequences, longest
+        //    first, batches right-padded to their longest; ll = Σ log p(cont_k | ...), read at out[pos - 1].
+        unshared.sort(Comparator.comparingInt((Request r) -> -r.sequence.length));
         for (int b = 0; b < batches; b++) {
-            List<Request> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
+            List<Request> batch = unshared.subList(b * config.batchSize(), Math.min(unshared.size(), (b + 1) * config.batchSize()));
             int len = batch.get(0).sequence.length;
             int[][] seqs = new int[batch.size()][];
             for (int r = 0; r < seqs.length; r++) seqs[r] = Arrays.copyOf(batch.get(r).sequence, len); // pad with 0
             float[][] logp = scorer.nextTokenLogProbs(seqs); // (B, T-1)
-            // 3. ll = Σ log p(cont_k | prefix), cont_k at positions n-c..n-1, read at out[pos - 1].
             for (int r = 0; r < seqs.length; r++) {
                 Request q = batch.get(r);
                 int n = q.sequence.length;
@@ -135,9 +158,7 @@ public final class MultipleChoice {
                 for (int pos = n - q.continuationTokens; pos < n; pos++) sum += logp[r][pos - 1];
                 ll[q.item][q.choice] = sum;
             }
-            if (progress != null) {
-                progress.step();
-            }
+            if (progress != null) progress.step();
         }
         // 4. acc and acc_norm with their standard errors.
         List<ItemScore> scores = new ArrayList<>();
@@ -185,6 +206,19 @@ public final class MultipleChoice {
         double ss = 0;
         for (double x : xs) ss += (x - m) * (x - m);
         return Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+    }
+
+    /** Whether every choice of an item is its continuation of one and the same prefix. */
+    private static boolean sharesPrefix(List<Request> choices) {
+        Request first = choices.get(0);
+        int p = first.sequence.length - first.continuationTokens;
+        if (p < 1) return false;
+        for (Request q : choices) {
+            if (q.sequence.length - q.continuationTokens != p || !Arrays.equals(q.sequence, 0, p, first.sequence, 0, p)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The tokens lm-eval scores for (context, continuation): see the class comment. */

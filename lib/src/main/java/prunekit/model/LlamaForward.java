@@ -75,7 +75,7 @@ final class LlamaForward {
      * to each other causally, and their keys and values are appended to the cache. Logits of the new
      * positions only; the same values as a full pass over the whole sequence, up to float rounding.
      */
-    ForwardResult forward(NDManager step, int[][] tokens, KvCache cache) {
+    ForwardResult forward(NDManager step, int[][] tokens, KvCache cache, Trace trace) {
         int t = TokenBatch.check(tokens, model.config());
         int past = cache.length();
         if (cache.batch() != 0 && cache.batch() != tokens.length) {
@@ -102,9 +102,9 @@ final class LlamaForward {
             }
         }
         cache.advance(t);
-        // 3. final RMSNorm and the head on the new positions                    (B, T, V)
+        // 3. final RMSNorm and (if traced) the head on the new positions          (B, T, V)
         NDArray normed = rmsNorm(x, model.finalNorm());
-        return new ForwardResult(logits(normed), normed, List.of(), Map.of(), List.of());
+        return new ForwardResult(trace.has(LOGITS) ? logits(normed) : null, normed, List.of(), Map.of(), List.of());
     }
 
     /** Rows of the embedding table for B sequences of T ids: (B, T, C) in {@code step}. */

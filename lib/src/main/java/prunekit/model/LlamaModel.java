@@ -134,7 +134,16 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
      * without re-running it.
      */
     public ForwardResult forward(NDManager step, int[][] tokens, KvCache cache) {
-        return forward.forward(step, tokens, cache);
+        return forward.forward(step, tokens, cache, Trace.NONE);
+    }
+
+    /**
+     * {@link #forward(NDManager, int[][], KvCache)} with only the outputs {@code trace} asks for: with
+     * {@link Trace#FINAL_HIDDEN_ONLY} the head is skipped, so a caller can apply {@link #logits} to the
+     * positions it needs (the last one of a context, say).
+     */
+    public ForwardResult forward(NDManager step, int[][] tokens, KvCache cache, Trace trace) {
+        return forward.forward(step, tokens, cache, trace);
     }
 
     /**
