@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,8 +125,8 @@ final class BenchCommand implements Callable<Integer> {
             return Turns.ALONE;
         }
         if (lockstep.size() != 2 || lockstep.stream().anyMatch(p -> p.toString().isBlank())) {
-            throw new ParameterException(spec.commandLine(), "--lockstep takes two FIFO paths, MINE,NEXT; got "
-                    + lockstep.size() + " " + lockstep);
+            throw new ParameterException(spec.commandLine(), "--lockstep takes two FIFO paths, MINE,NEXT; got '"
+                    + lockstep.stream().map(Path::toString).collect(Collectors.joining(",")) + "'");
         }
         return Turns.ring(lockstep.get(0), lockstep.get(1));
     }

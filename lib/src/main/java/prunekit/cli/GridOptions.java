@@ -1,7 +1,12 @@
 package prunekit.cli;
 
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
+import prunekit.eval.ResultRecord;
+import prunekit.eval.Results;
+import prunekit.model.LlamaModel;
 
 /**
  * What a result grid evaluates each model on, shared by both experiments: perplexity on a corpus's
@@ -41,5 +46,19 @@ final class GridOptions {
         this.evalTokens = evalTokens;
         this.tasks = tasks;
         this.taskLimit = taskLimit;
+    }
+
+    /**
+     * Loads the model, prints its name and device, runs {@code grid} on it with every record appended
+     * to {@code --record}'s file as it comes, and prints that file.
+     */
+    void run(ModelOption model, BiConsumer<LlamaModel, Consumer<ResultRecord>> grid) {
+        var file = Results.file(record);
+        try (LlamaModel m = model.load()) {
+            System.out.println("model=" + m.config().name());
+            System.out.println("device=" + m.device());
+            grid.accept(m, r -> Results.append(file, r));
+        }
+        System.out.println("record=" + file);
     }
 }

@@ -7,11 +7,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import prunekit.eval.Results;
 import prunekit.experiment.LayerPruningGrid;
 import prunekit.experiment.LayerPruningGrid.Compensation;
 import prunekit.importance.LayerMetrics;
-import prunekit.model.LlamaModel;
 import prunekit.prune.LayerPruner;
 
 /** {@code prunekit experiment layer-pruning}: the GradMAP results grid ({@link LayerPruningGrid}). */
@@ -63,13 +61,7 @@ final class LayerPruningExperiment implements Callable<Integer> {
         for (String name : methods) {
             runs.add(method(name, config.seed()));
         }
-        var file = Results.file(grid.record);
-        try (LlamaModel m = model.load()) {
-            System.out.println("model=" + m.config().name());
-            System.out.println("device=" + m.device());
-            LayerPruningGrid.run(m, runs, config, r -> Results.append(file, r));
-        }
-        System.out.println("record=" + file);
+        grid.run(model, (m, sink) -> LayerPruningGrid.run(m, runs, config, sink));
         return 0;
     }
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import prunekit.importance.LayerImportance;
 import prunekit.importance.LayerMetrics;
 import prunekit.merge.SlidingMerge;
 import prunekit.model.LlamaModel;
@@ -119,7 +120,7 @@ final class PruneCommand implements Callable<Integer> {
             throw usage("--remove-layers K (K >= 1) is required with --method " + method);
         }
         int k = removeLayers;
-        var metric = LayerMetrics.byName(method, calibration.seed);
+        LayerImportance metric = LayerMetrics.byName(method, calibration.seed);
         long t0 = System.nanoTime();
         try (LlamaModel loaded = model.load()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;

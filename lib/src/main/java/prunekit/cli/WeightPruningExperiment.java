@@ -5,9 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import prunekit.eval.Results;
 import prunekit.experiment.WeightPruningGrid;
-import prunekit.model.LlamaModel;
 
 /** {@code prunekit experiment weight-pruning}: the GBLM-Pruner results grid ({@link WeightPruningGrid}). */
 @Command(name = "weight-pruning", description = "The GBLM-Pruner results grid: every method x sparsity pattern,"
@@ -61,13 +59,7 @@ final class WeightPruningExperiment implements Callable<Integer> {
                 patterns.stream().map(Patterns::parse).toList(), sweep, calibCounts, alphas,
                 calibration.corpus, calibration.samples, calibration.seqLen, calibration.seed, grid.evalCorpus,
                 grid.evalSeqLen, grid.evalTokens, grid.tasks, grid.taskLimit, true);
-        var file = Results.file(grid.record);
-        try (LlamaModel m = model.load()) {
-            System.out.println("model=" + m.config().name());
-            System.out.println("device=" + m.device());
-            WeightPruningGrid.run(m, methods, config, r -> Results.append(file, r));
-        }
-        System.out.println("record=" + file);
+        grid.run(model, (m, sink) -> WeightPruningGrid.run(m, methods, config, sink));
         return 0;
     }
 }
