@@ -53,7 +53,7 @@ if [ ! -f "$WORK/pk2.tar.xz" ]; then
   # or Tablesaw's fastutil/icu4j, which only notebooks touch), natives of other platforms dropped, stored
   # uncompressed so that xz sees the class files
   for j in api-0.36.0 pytorch-engine-0.36.0 pytorch-jni-2.7.1-0.36.0 tokenizers-0.36.0 gson-2.13.1 jna-5.17.0 \
-           slf4j-api-2.0.17 slf4j-simple-2.0.16 commons-compress-1.27.1 commons-io-2.16.1 commons-codec-1.17.1 \
+           slf4j-api-2.0.17 slf4j-simple-2.0.16 picocli-4.7.7 commons-compress-1.27.1 commons-io-2.16.1 commons-codec-1.17.1 \
            tablesaw-core-0.43.1 univocity-parsers-2.8.4 guava-30.0-jre failureaccess-1.0.1 RoaringBitmap-0.9.25 shims-0.9.25; do
     mkdir -p "$WORK/x/$j" && (cd "$WORK/x/$j" && unzip -q -o "$deps/$j.jar")
   done

@@ -2,30 +2,37 @@ package prunekit.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
-import prunekit.data.CalibrationSampler;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import prunekit.model.LlamaModel;
-import prunekit.model.Models;
 import prunekit.similarity.CkaMatrix;
 
 /** {@code prunekit cka}: linear CKA between every pair of decoder-layer outputs, written as a CSV matrix. */
-final class CkaCommand {
+@Command(name = "cka", description = "Linear CKA between every pair of decoder-layer outputs, as a CSV matrix.")
+final class CkaCommand implements Callable<Integer> {
 
-    static final Set<String> OPTIONS = Set.of("model", "out", "calib-corpus", "calib-samples", "seqlen", "seed",
-            "batch", "skip-first");
+    @Mixin
+    ModelOption model;
 
-    private CkaCommand() {}
+    @Option(names = "--out", required = true, paramLabel = "FILE.csv", description = "the matrix to write")
+    Path out;
 
-    static int run(Args a) {
-        Path out = Path.of(a.required("out"));
-        String corpus = a.get("calib-corpus", "brown");
-        long seed = a.integer("seed", 0);
-        CkaMatrix.Config cfg = new CkaMatrix.Config(a.integer("batch", CkaMatrix.Config.DEFAULT.batchSize()),
-                a.integer("skip-first", 0));
-        try (LlamaModel model = Models.load(a.required("model"))) {
-            int[][] calibration = CalibrationSampler.sample(corpus, model.tokenizer(), new CalibrationSampler.Config(
-                    a.integer("calib-samples", 16), a.integer("seqlen", 128), seed)).toArray(new int[0][]);
-            CkaMatrix.Result r = CkaMatrix.compute(model, calibration, cfg);
+    @Mixin
+    CalibrationOptions calibration = new CalibrationOptions(16, 128);
+
+    @Option(names = "--batch", paramLabel = "N", description = "windows per minibatch of the unbiased HSIC estimate")
+    int batch = CkaMatrix.Config.DEFAULT.batchSize();
+
+    @Option(names = "--skip-first", paramLabel = "N", description = "tokens left out at the start of every window")
+    int skipFirst = 0;
+
+    @Override
+    public Integer call() {
+        CkaMatrix.Config cfg = new CkaMatrix.Config(batch, skipFirst);
+        try (LlamaModel m = model.load()) {
+            CkaMatrix.Result r = CkaMatrix.compute(m, calibration.sample(m.tokenizer()), cfg);
             r.writeCsv(out);
             System.out.println("model=" + r.model());
             System.out.println("windows=" + r.windows() + " seqlen=" + r.seqLen() + " batches=" + r.batches()

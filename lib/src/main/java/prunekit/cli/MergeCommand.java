@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import prunekit.data.CalibrationSampler;
 import prunekit.merge.MergeRule;
 import prunekit.merge.SlidingMerge;
 import prunekit.model.LlamaModel;
-import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 
 /**
@@ -24,41 +22,40 @@ import prunekit.model.io.HfSaver;
  */
 final class MergeCommand {
 
+    /** The {@code --method} name of Sliding Layer Merging. */
+    static final String METHOD = "slm";
+
     private MergeCommand() {}
 
-    static int run(Args a) {
-        Path out = Path.of(a.required("out"));
-        if (a.has("remove-layers")) {
-            throw new Args.UsageException("prune --method slm: the threshold decides how many layers go;"
-                    + " use --threshold T instead of --remove-layers");
+    static int run(PruneCommand p) {
+        Path out = p.out;
+        if (p.removeLayers != null) {
+            throw p.usage("--method slm: the threshold decides how many layers go; use --threshold T instead of"
+                    + " --remove-layers");
         }
-        if (a.has("compensate") || a.has("iterative")) {
-            throw new Args.UsageException("prune --method slm: --compensate and --iterative apply to layer removal"
-                    + " methods only");
+        if (p.compensate || p.iterative) {
+            throw p.usage("--method slm: --compensate and --iterative apply to layer removal methods only");
         }
-        double threshold = number(a.required("threshold"));
-        MergeRule rule;
-        try {
-            rule = MergeRule.of(a.get("merge", "paper"));
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("prune: --merge: " + e.getMessage());
+        if (p.threshold == null) {
+            throw p.usage("--method slm needs --threshold T (a similarity in [-1, 1])");
         }
-        long seed = a.integer("seed", 0);
-        String corpus = a.get("calib-corpus", "brown");
+        if (p.protect != null && p.protect.length != 2) {
+            throw p.usage("--protect must be two layer indices L,H (the range SLM may merge, e.g. 1,28), got "
+                    + Arrays.toString(p.protect));
+        }
+        double threshold = p.threshold;
+        MergeRule rule = MergeRule.of(p.merge);
         long t0 = System.nanoTime();
-        try (LlamaModel model = Models.load(a.required("model"))) {
+        try (LlamaModel model = p.model.load()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.println("model=" + model.config().name());
             SlidingMerge.Config cfg = SlidingMerge.Config.forModel(model.config().layers()).withThreshold(threshold);
-            if (a.has("protect")) {
-                int[] range = range(a.required("protect"));
-                cfg = cfg.withProtect(range[0], range[1]);
+            if (p.protect != null) {
+                cfg = cfg.withProtect(p.protect[0], p.protect[1]);
             }
             long t1 = System.nanoTime();
-            List<int[]> windows = CalibrationSampler.sample(corpus, model.tokenizer(), new CalibrationSampler.Config(
-                    a.integer("calib-samples", SlidingMerge.PAPER_SAMPLES), a.integer("seqlen", SlidingMerge.PAPER_SEQLEN),
-                    seed));
-            int[][] calibration = windows.toArray(new int[0][]);
+            int[][] calibration = p.calibration.sample(model.tokenizer(), SlidingMerge.PAPER_SAMPLES,
+                    SlidingMerge.PAPER_SEQLEN);
             double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
             SlidingMerge.Result r = SlidingMerge.merge(model, rule, calibration, cfg);
             try (LlamaModel merged = r.model()) {
@@ -76,8 +73,7 @@ final class MergeCommand {
                 provenance.put("merge_range", cfg.protectLow() + ".." + cfg.protectHigh());
                 provenance.put("merged_windows", r.mergesText());
                 provenance.put("decisions", log.toString());
-                provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of "
-                        + corpus + ", seed " + seed);
+                provenance.put("calibration", p.calibration.describe(calibration));
                 long t2 = System.nanoTime();
                 HfSaver.save(merged, out, provenance);
                 double saveSeconds = (System.nanoTime() - t2) / 1e9;
@@ -94,27 +90,5 @@ final class MergeCommand {
             throw new UncheckedIOException(out + ": " + e.getMessage(), e);
         }
         return 0;
-    }
-
-    private static double number(String v) {
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("prune: --threshold must be a number in [-1, 1], got '" + v + "'");
-        }
-    }
-
-    /** "L,H" as two layer indices. */
-    static int[] range(String v) {
-        String[] parts = v.split(",");
-        try {
-            if (parts.length == 2) {
-                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new Args.UsageException("prune: --protect must be two layer indices L,H (the range SLM may merge,"
-                + " e.g. 1,28), got '" + v + "'");
     }
 }

@@ -5,72 +5,138 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import prunekit.data.CalibrationSampler;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import prunekit.importance.LayerImportance;
 import prunekit.importance.LayerMetrics;
+import prunekit.merge.SlidingMerge;
 import prunekit.model.LlamaModel;
-import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 import prunekit.prune.LayerPruner;
 import prunekit.prune.ProjectionCompensation;
+import prunekit.sparsity.SparsityPattern;
+import prunekit.stats.WeightGradients;
 
 /**
- * {@code prunekit prune}: remove layers chosen by a layer-importance metric, optionally compensate
- * the drift with GradMAP's projection at the layer whose mean shifts most, and save the result as a
- * Hugging Face directory that {@code --model DIR} loads. Prints the wall time of each phase:
- * {@code load_seconds} (model), {@code calibration_seconds} (sampling the windows),
- * {@code selection_seconds} (the metric's statistics and scores, and the choice), {@code edit_seconds}
- * (copying the model and removing the layers), {@code compensation_seconds} (with --compensate) and
- * {@code save_seconds}.
+ * {@code prunekit prune}: the options of the three pruning families, and the first of them: remove
+ * layers chosen by a layer-importance metric, optionally compensate the drift with GradMAP's
+ * projection at the layer whose mean shifts most, and save the result as a Hugging Face directory
+ * that {@code --model DIR} loads. {@code --method slm} goes to {@link MergeCommand}, weight pruning
+ * to {@link WeightPruneCommand}. Prints the wall time of each phase: {@code load_seconds} (model),
+ * {@code calibration_seconds} (sampling the windows), {@code selection_seconds} (the metric's
+ * statistics and scores, and the choice), {@code edit_seconds} (copying the model and removing the
+ * layers), {@code compensation_seconds} (with --compensate) and {@code save_seconds}.
  */
-final class PruneCommand {
+@Command(name = "prune", description = "Prune a model and save it as a Hugging Face directory that --model DIR loads:"
+        + " remove layers (a layer metric), merge them (slm), or zero weights (--sparsity S or --nm N:M).",
+        footer = {"", "magnitude removes layers, or with --sparsity/--nm zeros weights;"
+                + " wanda, sparsegpt and gblm zero weights.",
+            "Calibration defaults: " + PruneCommand.CALIB_SAMPLES + " windows of " + PruneCommand.CALIB_SEQLEN
+                + " tokens to remove layers, " + SlidingMerge.PAPER_SAMPLES + " of " + SlidingMerge.PAPER_SEQLEN
+                + " for slm (the paper's), " + WeightPruneCommand.CALIB_SAMPLES + " of "
+                + WeightPruneCommand.CALIB_SEQLEN + " for weight pruning."})
+final class PruneCommand implements Callable<Integer> {
 
-    static final Set<String> OPTIONS = Set.of("model", "method", "remove-layers", "out", "calib-corpus",
-            "calib-samples", "seqlen", "seed", "threshold", "merge", "protect", "sparsity", "nm", "gblm-norm",
-            "alpha");
-    static final Set<String> FLAGS = Set.of("compensate", "iterative", "no-stats-cache", "stream");
-    static final String METHODS = "gradmap, block-influence, ppl, taylor, magnitude, random, last";
+    /** Layer removal's calibration: 16 windows of 128 tokens. */
+    static final int CALIB_SAMPLES = 16;
+    static final int CALIB_SEQLEN = 128;
 
-    private PruneCommand() {}
+    @Spec
+    CommandSpec spec;
 
-    static int run(Args a) {
-        String method = a.required("method");
-        if (method.equals("slm")) {
-            return MergeCommand.run(a);                       // Sliding Layer Merging
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--method", required = true, paramLabel = "NAME", converter = Choices.PruneMethod.class,
+            completionCandidates = Choices.PruneMethod.class, description = "${COMPLETION-CANDIDATES}")
+    String method;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the directory to write")
+    Path out;
+
+    @Mixin
+    CalibrationOptions calibration;
+
+    @Option(names = "--remove-layers", paramLabel = "K", description = "layer removal: how many layers go")
+    Integer removeLayers;
+
+    @Option(names = "--iterative", description = "layer removal: one layer at a time, re-scoring after each")
+    boolean iterative;
+
+    @Option(names = "--compensate",
+            description = "layer removal: GradMAP's projection at the layer whose mean shifts most")
+    boolean compensate;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "slm: merge while the similarity stays >= T")
+    Double threshold;
+
+    @Option(names = "--merge", paramLabel = "RULE", converter = Choices.MergeRuleName.class,
+            completionCandidates = Choices.MergeRuleName.class, description = "slm: ${COMPLETION-CANDIDATES}")
+    String merge = "paper";
+
+    @Option(names = "--protect", paramLabel = "L,H", split = ",", hideParamSyntax = true,
+            description = "slm: the layer range it may merge (e.g. 1,28)")
+    int[] protect;
+
+    @Option(names = "--sparsity", paramLabel = "S", converter = Patterns.Unstructured.class,
+            description = "weight pruning: the fraction of every row zeroed, in [0, 1)")
+    SparsityPattern sparsity;
+
+    @Option(names = "--nm", paramLabel = "N:M", converter = Patterns.Nm.class,
+            description = "weight pruning: N of every M consecutive weights zeroed (2:4, 4:8)")
+    SparsityPattern nm;
+
+    @Option(names = "--gblm-norm", paramLabel = "NORM",
+            description = "gblm: the gradient norm, ${COMPLETION-CANDIDATES} (either case)")
+    WeightGradients.Norm gblmNorm = WeightGradients.Norm.L2;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "gblm: the gradient scale")
+    double alpha = WeightGradients.DEFAULT_SCALE;
+
+    @Option(names = "--no-stats-cache",
+            description = "gblm: compute the gradient statistics in memory, bypassing data/cache/stats/")
+    boolean noStatsCache;
+
+    @Option(names = "--stream", description = "magnitude, wanda, sparsegpt on a Hugging Face directory: one layer in"
+            + " memory at a time, read from M and written to DIR, for models larger than this machine's memory")
+    boolean stream;
+
+    @Override
+    public Integer call() {
+        if (method.equals(MergeCommand.METHOD)) {
+            return MergeCommand.run(this);                       // Sliding Layer Merging
         }
-        if (WeightPruneCommand.applies(a, method)) {
-            return WeightPruneCommand.run(a);                 // unstructured / N:M weight pruning
+        if (WeightPruneCommand.applies(this)) {
+            return WeightPruneCommand.run(this);                 // unstructured / N:M weight pruning
         }
-        int k = a.integer("remove-layers", -1);
-        if (k < 1) {
-            throw new Args.UsageException("prune: --remove-layers K (K >= 1) is required");
+        if (removeLayers == null || removeLayers < 1) {
+            throw usage("--remove-layers K (K >= 1) is required with --method " + method);
         }
-        Path out = Path.of(a.required("out"));
-        long seed = a.integer("seed", 0);
-        LayerImportance metric = metric(method, seed);
+        int k = removeLayers;
+        LayerImportance metric = LayerMetrics.byName(method, calibration.seed);
         long t0 = System.nanoTime();
-        try (LlamaModel model = Models.load(a.required("model"))) {
+        try (LlamaModel loaded = model.load()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.println("model=" + model.config().name());
+            System.out.println("model=" + loaded.config().name());
             long t1 = System.nanoTime();
-            List<int[]> windows = CalibrationSampler.sample(a.get("calib-corpus", "brown"), model.tokenizer(),
-                    new CalibrationSampler.Config(a.integer("calib-samples", 16), a.integer("seqlen", 128), seed));
-            int[][] calibration = windows.toArray(new int[0][]);
+            int[][] windows = calibration.sample(loaded.tokenizer(), CALIB_SAMPLES, CALIB_SEQLEN);
             double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
-            LayerPruner.Config cfg = a.has("iterative") ? LayerPruner.Config.iterative(k) : LayerPruner.Config.oneShot(k);
+            LayerPruner.Config cfg = iterative ? LayerPruner.Config.iterative(k) : LayerPruner.Config.oneShot(k);
             long t2 = System.nanoTime();
-            LayerPruner.Result r = LayerPruner.prune(model, metric, calibration, cfg);
+            LayerPruner.Result r = LayerPruner.prune(loaded, metric, windows, cfg);
             double editSeconds = (System.nanoTime() - t2) / 1e9 - r.selectionSeconds();   // the copy and the removal
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("method", r.metric());
             provenance.put("mode", r.mode().toString());
             provenance.put("removed_layers", r.removed().toString());
-            provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of "
-                    + a.get("calib-corpus", "brown") + ", seed " + seed);
+            provenance.put("calibration", calibration.describe(windows));
             System.out.println("method=" + r.metric());
             System.out.println("removed=" + r.removed());
             System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
@@ -78,12 +144,12 @@ final class PruneCommand {
             System.out.printf(Locale.ROOT, "selection_seconds=%.2f%n", r.selectionSeconds());
             System.out.printf(Locale.ROOT, "edit_seconds=%.2f%n", editSeconds);
             try (LlamaModel pruned = r.model()) {
-                if (a.has("compensate")) {
+                if (compensate) {
                     long t3 = System.nanoTime();
-                    int j = ProjectionCompensation.largestShiftLayer(model, pruned, r.survivors(), calibration,
+                    int j = ProjectionCompensation.largestShiftLayer(loaded, pruned, r.survivors(), windows,
                             ProjectionCompensation.Config.DEFAULT);
-                    ProjectionCompensation.Result c = ProjectionCompensation.apply(model, pruned, j, r.survivors()[j],
-                            calibration, ProjectionCompensation.Config.DEFAULT);
+                    ProjectionCompensation.Result c = ProjectionCompensation.apply(loaded, pruned, j, r.survivors()[j],
+                            windows, ProjectionCompensation.Config.DEFAULT);
                     provenance.put("compensation", "projection at pruned layer " + j + " (original " + r.survivors()[j]
                             + "), ridge " + c.ridge() + " chosen on held-out windows (Infinity: no map)");
                     System.out.println("compensated_layer=" + j);
@@ -105,11 +171,8 @@ final class PruneCommand {
         return 0;
     }
 
-    static LayerImportance metric(String method, long seed) {
-        try {
-            return LayerMetrics.byName(method, seed);
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("prune: unknown --method " + method + " (accepted: " + METHODS + ")");
-        }
+    /** A usage error of this command: exit 2, with the hint to run --help. */
+    ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
 }

@@ -5,10 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import prunekit.data.CalibrationSampler;
+import prunekit.experiment.WeightPruningGrid;
+import prunekit.importance.LayerMetrics;
 import prunekit.model.Devices;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
@@ -35,62 +36,51 @@ import prunekit.stats.WeightGradients;
  */
 final class WeightPruneCommand {
 
-    static final String METHODS = "magnitude, wanda, sparsegpt, gblm";
+    /** The weight-pruning methods: the one list the command line checks {@code --method} against. */
+    static final List<String> METHODS = WeightPruningGrid.METHODS;
+
+    /** Weight pruning's calibration: 32 windows of 256 tokens. */
+    static final int CALIB_SAMPLES = 32;
+    static final int CALIB_SEQLEN = 256;
 
     private WeightPruneCommand() {}
 
     /** Weight pruning is chosen by a pattern option, or by a method only weight pruning has. */
-    static boolean applies(Args a, String method) {
-        return a.has("sparsity") || a.has("nm") || Set.of("wanda", "sparsegpt", "gblm").contains(method);
+    static boolean applies(PruneCommand p) {
+        return p.sparsity != null || p.nm != null
+                || (METHODS.contains(p.method) && !LayerMetrics.NAMES.contains(p.method));
     }
 
-    static int run(Args a) {
-        if (a.has("stream")) {
-            return stream(a);
+    static int run(PruneCommand p) {
+        if (!METHODS.contains(p.method)) {
+            throw p.usage("--sparsity and --nm zero weights with --method " + String.join(", ", METHODS)
+                    + "; got --method " + p.method);
         }
-        String method = a.required("method");
-        SparsityPattern pattern = pattern(a);
-        Path out = Path.of(a.required("out"));
-        long seed = a.integer("seed", 0);
-        String corpus = a.get("calib-corpus", "brown");
+        if (p.stream) {
+            return stream(p);
+        }
+        String method = p.method;
+        SparsityPattern pattern = pattern(p);
+        Path out = p.out;
         long t0 = System.nanoTime();
-        try (LlamaModel model = Models.load(a.required("model"))) {
+        try (LlamaModel model = p.model.load()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.println("model=" + model.config().name());
             long t1 = System.nanoTime();
-            CalibrationSampler.Config cc = calibration(a, seed);
-            int[][] calibration = CalibrationSampler.sample(corpus, model.tokenizer(), cc).toArray(new int[0][]);
+            int[][] calibration = p.calibration.sample(model.tokenizer(), CALIB_SAMPLES, CALIB_SEQLEN);
             double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
             WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
-            WeightPruner.Result r;
-            double gradientSeconds = 0;
-            String gradientCache = "none";   // GBLM: "off" (--no-stats-cache), "computed" (and cached) or "hit"
-            if (method.equals("sparsegpt")) {
-                r = WeightPruner.prune(model, SparseGpt.DEFAULT, calibration, cfg);
-            } else {
-                WeightImportance metric = metric(a, method);
-                WeightGradients grads = null;
-                if (metric.needsGradients() && a.has("no-stats-cache")) {
-                    grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
-                    gradientSeconds = grads.seconds();
-                    gradientCache = "off";
-                } else if (metric.needsGradients()) {
-                    grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
-                    gradientSeconds = grads.seconds();
-                    gradientCache = gradientSeconds > 0 ? "computed" : "hit";
-                }
-                r = WeightPruner.prune(model, metric, grads, calibration, cfg);
-            }
+            Pruned pruned = prune(model, p, calibration, cfg);
+            WeightPruner.Result r = pruned.result();
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("method", r.method());
             provenance.put("pattern", pattern.settings());
-            provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of " + corpus
-                    + ", seed " + seed);
+            provenance.put("calibration", p.calibration.describe(calibration));
             long t2 = System.nanoTime();
             HfSaver.save(model, out, provenance);
             double saveSeconds = (System.nanoTime() - t2) / 1e9;
-            printResult(r, pattern, out, false, loadSeconds, calibrationSeconds, gradientCache, gradientSeconds,
-                    saveSeconds);
+            printResult(r, pattern, out, false, loadSeconds, calibrationSeconds, pruned.gradientCache(),
+                    pruned.gradientSeconds(), saveSeconds);
         } catch (IOException e) {
             throw new UncheckedIOException(out + ": " + e.getMessage(), e);
         }
@@ -105,24 +95,20 @@ final class WeightPruneCommand {
      * {@code prune_seconds} (the loop, reading and writing every layer included) and {@code save_seconds}
      * (config.json and tokenizer files).
      */
-    private static int stream(Args a) {
-        String method = a.required("method");
-        SparsityPattern pattern = pattern(a);
-        Path out = Path.of(a.required("out"));
-        long seed = a.integer("seed", 0);
-        String corpus = a.get("calib-corpus", "brown");
-        String spec = a.required("model");
+    private static int stream(PruneCommand p) {
+        String method = p.method;
+        SparsityPattern pattern = pattern(p);
+        Path out = p.out;
+        String spec = p.model.spec;
         Path source = Models.resolve(spec);
         if (!Files.isDirectory(source)) {
-            throw new Args.UsageException("prune --stream reads a Hugging Face directory (config.json, *.safetensors, "
+            throw p.usage("--stream reads a Hugging Face directory (config.json, *.safetensors, "
                     + "tokenizer.json), got " + source + "; `prunekit export --model " + spec + " --out DIR` makes one");
         }
         if (method.equals("gblm")) {
-            throw new Args.UsageException("prune --stream: gblm needs the gradients of the whole model (a full backward "
+            throw p.usage("--stream: gblm needs the gradients of the whole model (a full backward "
                     + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, wanda, sparsegpt");
         }
-        WeightImportance metric = method.equals("sparsegpt") ? null : metric(a, method);
-        CalibrationSampler.Config cc = calibration(a, seed);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("method", method);
         provenance.put("pattern", pattern.settings());
@@ -138,13 +124,11 @@ final class WeightPruneCommand {
                 loadSeconds = (System.nanoTime() - t0) / 1e9;
                 System.out.println("model=" + source.getFileName());
                 long t1 = System.nanoTime();
-                calibration = CalibrationSampler.sample(corpus, model.tokenizer(), cc).toArray(new int[0][]);
-                provenance.put("calibration", calibration.length + " x " + calibration[0].length + " tokens of "   // read at close
-                        + corpus + ", seed " + seed);
+                calibration = p.calibration.sample(model.tokenizer(), CALIB_SAMPLES, CALIB_SEQLEN);
+                provenance.put("calibration", p.calibration.describe(calibration));   // read at close
                 calibrationSeconds = (System.nanoTime() - t1) / 1e9;
                 WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
-                r = metric == null ? WeightPruner.pruneStreamed(model, SparseGpt.DEFAULT, calibration, cfg)
-                        : WeightPruner.pruneStreamed(model, metric, calibration, cfg);
+                r = pruneStreamed(model, p, calibration, cfg);
                 t2 = System.nanoTime();
             }
             double saveSeconds = (System.nanoTime() - t2) / 1e9;
@@ -177,43 +161,57 @@ final class WeightPruneCommand {
         System.out.println("sparsity=" + r.overallSparsity());
     }
 
-    /** The calibration windows' settings: --calib-samples (32), --seqlen (256), the seed. */
-    private static CalibrationSampler.Config calibration(Args a, long seed) {
-        return new CalibrationSampler.Config(a.integer("calib-samples", 32), a.integer("seqlen", 256), seed);
+    private static SparsityPattern pattern(PruneCommand p) {
+        if ((p.sparsity != null) == (p.nm != null)) {
+            throw p.usage("weight pruning needs exactly one of --sparsity S (0 <= S < 1) or --nm N:M");
+        }
+        return p.sparsity != null ? p.sparsity : p.nm;
     }
 
-    private static SparsityPattern pattern(Args a) {
-        if (a.has("sparsity") == a.has("nm")) {
-            throw new Args.UsageException("prune: weight pruning needs exactly one of --sparsity S (0 <= S < 1) or --nm N:M");
+    /** The pruned model in memory, and where GBLM's gradient statistics came from. */
+    private record Pruned(WeightPruner.Result result, String gradientCache, double gradientSeconds) {}
+
+    // ---- the pruning calls: the method by name, in memory and streamed ----
+
+    private static Pruned prune(LlamaModel model, PruneCommand p, int[][] calibration, WeightPruner.Config cfg) {
+        String method = p.method;
+        WeightPruner.Result r;
+        double gradientSeconds = 0;
+        String gradientCache = "none";   // GBLM: "off" (--no-stats-cache), "computed" (and cached) or "hit"
+        if (method.equals("sparsegpt")) {
+            r = WeightPruner.prune(model, SparseGpt.DEFAULT, calibration, cfg);
+        } else {
+            WeightImportance metric = metric(p, method);
+            WeightGradients grads = null;
+            if (metric.needsGradients() && p.noStatsCache) {
+                grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
+                gradientSeconds = grads.seconds();
+                gradientCache = "off";
+            } else if (metric.needsGradients()) {
+                grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
+                gradientSeconds = grads.seconds();
+                gradientCache = gradientSeconds > 0 ? "computed" : "hit";
+            }
+            r = WeightPruner.prune(model, metric, grads, calibration, cfg);
         }
-        if (a.has("nm")) return SparsityPattern.parseNm(a.required("nm"));
-        String s = a.required("sparsity");
-        try {
-            return SparsityPattern.unstructured(Double.parseDouble(s));
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("prune: --sparsity must be a number in [0, 1), got '" + s + "'");
-        }
+        return new Pruned(r, gradientCache, gradientSeconds);
     }
 
-    private static WeightImportance metric(Args a, String method) {
+    private static WeightPruner.Result pruneStreamed(StreamedLlama model, PruneCommand p, int[][] calibration,
+            WeightPruner.Config cfg) throws IOException {
+        WeightImportance metric = p.method.equals("sparsegpt") ? null : metric(p, p.method);
+        return metric == null ? WeightPruner.pruneStreamed(model, SparseGpt.DEFAULT, calibration, cfg)
+                : WeightPruner.pruneStreamed(model, metric, calibration, cfg);
+    }
+
+    private static WeightImportance metric(PruneCommand p, String method) {
         switch (method) {
             case "magnitude": return new Magnitude();
             case "wanda": return new Wanda();
-            case "gblm": {
-                String norm = a.get("gblm-norm", "l2");
-                if (!norm.equals("l1") && !norm.equals("l2")) {
-                    throw new Args.UsageException("prune: --gblm-norm must be l1 or l2, got '" + norm + "'");
-                }
-                double alpha;
-                try {
-                    alpha = Double.parseDouble(a.get("alpha", "100"));
-                } catch (NumberFormatException e) {
-                    throw new Args.UsageException("prune: --alpha must be a number, got '" + a.get("alpha", "") + "'");
-                }
-                return new Gblm(norm.equals("l1") ? WeightGradients.Norm.L1 : WeightGradients.Norm.L2, alpha);
-            }
+            case "gblm": return new Gblm(p.gblmNorm, p.alpha);
             default:
-                throw new Args.UsageException("prune: unknown weight-pruning --method " + method + " (accepted: " + METHODS + ")");
+                throw new IllegalArgumentException("unknown weight-pruning method " + method + " (accepted: "
+                        + String.join(", ", METHODS) + ")");
         }
     }
 }

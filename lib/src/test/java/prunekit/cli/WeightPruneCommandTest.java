@@ -1,13 +1,9 @@
 package prunekit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.DataType;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,15 +22,9 @@ class WeightPruneCommandTest {
     Path tmp;
 
     private static String run(String... argv) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            assertEquals(0, Main.run(argv));
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
+        Cli r = Cli.run(argv);
+        assertEquals(0, r.exitCode(), r.err());
+        return r.out();
     }
 
     private static double value(String out, String key) {
@@ -85,12 +75,14 @@ class WeightPruneCommandTest {
         assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(inMemory.resolve("model.safetensors")),
                 java.nio.file.Files.readAllBytes(streamed.resolve("model.safetensors"))), "the same weights file, byte for byte");
         assertEquals("wanda", HfSaver.provenance(streamed).get("method"));
-        var gblm = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {"prune", "--model",
-            dense.toString(), "--method", "gblm", "--sparsity", "0.5", "--stream", "--out", tmp.resolve("g").toString()}));
-        assertTrue(gblm.getMessage().contains("magnitude, wanda, sparsegpt"), gblm.getMessage());
-        var notDir = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {"prune", "--model",
-            "stories15m", "--method", "wanda", "--sparsity", "0.5", "--stream", "--out", tmp.resolve("s").toString()}));
-        assertTrue(notDir.getMessage().contains("export"), notDir.getMessage());
+        Cli gblm = Cli.run("prune", "--model", dense.toString(), "--method", "gblm", "--sparsity", "0.5", "--stream",
+            "--out", tmp.resolve("g").toString());
+        assertEquals(2, gblm.exitCode());
+        assertTrue(gblm.err().contains("magnitude, wanda, sparsegpt"), gblm.err());
+        Cli notDir = Cli.run("prune", "--model", "stories15m", "--method", "wanda", "--sparsity", "0.5", "--stream",
+            "--out", tmp.resolve("s").toString());
+        assertEquals(2, notDir.exitCode());
+        assertTrue(notDir.err().contains("export"), notDir.err());
     }
 
     private static String[] concat(String[] a, String[] b) {
@@ -101,14 +93,14 @@ class WeightPruneCommandTest {
 
     @Test
     void badPatternsAreUsageErrors() {
-        var e = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {
-            "prune", "--model", "x", "--method", "wanda", "--out", "y"}));
-        assertTrue(e.getMessage().contains("--sparsity") && e.getMessage().contains("--nm"), e.getMessage());
-        var e2 = assertThrows(Args.UsageException.class, () -> Main.run(new String[] {
-            "prune", "--model", "x", "--method", "wanda", "--sparsity", "half", "--out", "y"}));
-        assertTrue(e2.getMessage().contains("'half'"), e2.getMessage());
-        var e3 = assertThrows(IllegalArgumentException.class, () -> Main.run(new String[] {
-            "prune", "--model", "x", "--method", "wanda", "--nm", "4:2", "--out", "y"}));
-        assertTrue(e3.getMessage().contains("4:2"), e3.getMessage());
+        Cli neither = Cli.run("prune", "--model", "stories15m", "--method", "wanda", "--out", "y");
+        assertEquals(2, neither.exitCode());
+        assertTrue(neither.err().contains("--sparsity") && neither.err().contains("--nm"), neither.err());
+        Cli half = Cli.run("prune", "--model", "stories15m", "--method", "wanda", "--sparsity", "half", "--out", "y");
+        assertEquals(2, half.exitCode());
+        assertTrue(half.err().contains("--sparsity") && half.err().contains("'half'"), half.err());
+        Cli nm = Cli.run("prune", "--model", "stories15m", "--method", "wanda", "--nm", "4:2", "--out", "y");
+        assertEquals(2, nm.exitCode());
+        assertTrue(nm.err().contains("--nm") && nm.err().contains("4:2"), nm.err());
     }
 }

@@ -1,0 +1,64 @@
+package prunekit.cli;
+
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import picocli.CommandLine.Option;
+import prunekit.eval.ResultRecord;
+import prunekit.eval.Results;
+import prunekit.model.LlamaModel;
+
+/**
+ * What a result grid evaluates each model on, shared by both experiments: perplexity on a corpus's
+ * test split and multiple-choice tasks; and the record every result is appended to. Each grid passes
+ * its own defaults (its config's {@code DEFAULT}) to the constructor.
+ */
+final class GridOptions {
+
+    @Option(names = "--eval-corpus", paramLabel = "NAME", converter = Choices.Corpus.class,
+            completionCandidates = Choices.Corpus.class,
+            description = "corpus whose test split gives perplexity: ${COMPLETION-CANDIDATES}")
+    String evalCorpus;
+
+    @Option(names = "--eval-seqlen", paramLabel = "N", description = "perplexity window")
+    int evalSeqLen;
+
+    @Option(names = "--eval-tokens", paramLabel = "K", description = "perplexity tokens (0: the whole split)")
+    long evalTokens;
+
+    @Option(names = "--tasks", paramLabel = "NAME", split = ",", converter = Choices.Task.class,
+            completionCandidates = Choices.Task.class, preprocessor = ExperimentCommand.NoneIsEmpty.class,
+            description = "multiple-choice tasks, or none: ${COMPLETION-CANDIDATES}")
+    List<String> tasks;
+
+    @Option(names = "--task-limit", paramLabel = "N", description = "items per task (0: all)")
+    int taskLimit;
+
+    @Option(names = "--record", required = true, paramLabel = "NAME",
+            description = "append every result to data/results/NAME.csv")
+    String record;
+
+    GridOptions() {}
+
+    GridOptions(String evalCorpus, int evalSeqLen, long evalTokens, List<String> tasks, int taskLimit) {
+        this.evalCorpus = evalCorpus;
+        this.evalSeqLen = evalSeqLen;
+        this.evalTokens = evalTokens;
+        this.tasks = tasks;
+        this.taskLimit = taskLimit;
+    }
+
+    /**
+     * Loads the model, prints its name and device, runs {@code grid} on it with every record appended
+     * to {@code --record}'s file as it comes, and prints that file.
+     */
+    void run(ModelOption model, BiConsumer<LlamaModel, Consumer<ResultRecord>> grid) {
+        var file = Results.file(record);
+        try (LlamaModel m = model.load()) {
+            System.out.println("model=" + m.config().name());
+            System.out.println("device=" + m.device());
+            grid.accept(m, r -> Results.append(file, r));
+        }
+        System.out.println("record=" + file);
+    }
+}

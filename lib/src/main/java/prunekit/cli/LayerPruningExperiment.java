@@ -1,0 +1,87 @@
+package prunekit.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import prunekit.experiment.LayerPruningGrid;
+import prunekit.experiment.LayerPruningGrid.Compensation;
+import prunekit.importance.LayerMetrics;
+import prunekit.prune.LayerPruner;
+
+/** {@code prunekit experiment layer-pruning}: the GradMAP results grid ({@link LayerPruningGrid}). */
+@Command(name = "layer-pruning", description = "The GradMAP results grid: every method x layers removed x"
+        + " compensation, each model evaluated by perplexity and the tasks. A list may be 'none'.")
+final class LayerPruningExperiment implements Callable<Integer> {
+
+    /** Grid methods: the layer metrics, plus GradMAP selected one-shot. */
+    static final List<String> METHODS = concat(List.of("gradmap-oneshot"), LayerMetrics.NAMES);
+
+    private static final LayerPruningGrid.Config DEFAULT = LayerPruningGrid.Config.DEFAULT;
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--methods", paramLabel = "NAME", split = ",", converter = Methods.class,
+            completionCandidates = Methods.class, preprocessor = ExperimentCommand.NoneIsEmpty.class,
+            description = "${COMPLETION-CANDIDATES}")
+    List<String> methods = METHODS;
+
+    @Option(names = "--remove", paramLabel = "K", split = ",", preprocessor = ExperimentCommand.NoneIsEmpty.class,
+            description = "depths: layers removed")
+    List<Integer> remove = DEFAULT.layersToRemove();
+
+    @Mixin
+    CalibrationOptions calibration = new CalibrationOptions(DEFAULT.calibSamples(), DEFAULT.calibSeqLen());
+
+    @Mixin
+    GridOptions grid = new GridOptions(DEFAULT.evalCorpus(), DEFAULT.evalSeqLen(), DEFAULT.evalTokens(),
+            DEFAULT.tasks(), DEFAULT.taskLimit());
+
+    @Option(names = "--task-depths", paramLabel = "K", split = ",", preprocessor = ExperimentCommand.NoneIsEmpty.class,
+            description = "depths at which the tasks run (none: every depth)")
+    List<Integer> taskDepths = List.of();
+
+    /** The grid's method names. */
+    static final class Methods extends Choices {
+        Methods() {
+            super("method", () -> METHODS);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        LayerPruningGrid.Config config = new LayerPruningGrid.Config(remove, calibration.corpus, calibration.samples,
+                calibration.seqLen, calibration.seed, grid.evalCorpus, grid.evalSeqLen, grid.evalTokens, grid.tasks,
+                grid.taskLimit, new LinkedHashSet<>(taskDepths), true);
+        List<LayerPruningGrid.Method> runs = new ArrayList<>();
+        for (String name : methods) {
+            runs.add(method(name, config.seed()));
+        }
+        grid.run(model, (m, sink) -> LayerPruningGrid.run(m, runs, config, sink));
+        return 0;
+    }
+
+    /** GradMAP is iterative (one backward per decision) with both compensations; the others one-shot. */
+    static LayerPruningGrid.Method method(String name, long seed) {
+        if (name.equals("gradmap-oneshot")) {
+            return new LayerPruningGrid.Method(name, LayerMetrics.byName("gradmap", seed), LayerPruner.Mode.ONE_SHOT,
+                    List.of(Compensation.NONE, Compensation.PROJECTION));
+        }
+        if (name.equals("gradmap")) {
+            return new LayerPruningGrid.Method(name, LayerMetrics.byName(name, seed), LayerPruner.Mode.ITERATIVE,
+                    List.of(Compensation.NONE, Compensation.PROJECTION, Compensation.MEAN_ONLY));
+        }
+        return new LayerPruningGrid.Method(name, LayerMetrics.byName(name, seed), LayerPruner.Mode.ONE_SHOT,
+                List.of(Compensation.NONE, Compensation.PROJECTION));
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+}
