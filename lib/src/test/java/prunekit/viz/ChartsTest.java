@@ -25,8 +25,8 @@ class ChartsTest {
 
         XYChart chart = Charts.line("ppl", "sparsity", "perplexity", series);
 
-        assertEquals(List.of("dense", "pruned"), List.copyOf(chart.getSeriesMap().keySet()));
-        assertArrayEquals(new double[] {11, 19}, chart.getSeriesMap().get("pruned").getYData());
+        assertEquals(List.of("dense", "pruned"), chart.getSeriesCollection().stream().map(s -> s.getName()).toList());
+        assertArrayEquals(new double[] {11, 19}, chart.getSeries("pruned").getYData());
         assertEquals(720, chart.getWidth());
         assertEquals(420, chart.getHeight());
     }
@@ -43,7 +43,7 @@ class ChartsTest {
         CategoryChart chart = Charts.bar("acc", "task", "accuracy", List.of("boolq", "piqa"),
                 Map.of("dense", new double[] {0.6, 0.7}));
 
-        assertEquals(List.of("boolq", "piqa"), List.copyOf(chart.getSeriesMap().get("dense").getXData()));
+        assertEquals(List.of("boolq", "piqa"), List.copyOf(chart.getSeries("dense").getXData()));
         var error = assertThrows(IllegalArgumentException.class, () -> Charts.bar("acc", "task", "accuracy",
                 List.of("boolq", "piqa"), Map.of("dense", new double[] {0.6})));
         assertTrue(error.getMessage().contains("1 values for 2 categories"), error.getMessage());
