@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -95,7 +98,7 @@ class WeightsSpotTest {
         for (int r = 0; r < 3; r++) {
             assertArrayEquals(firstRows[r], row(q, r, q.shape()[1]), (float) TOL, "saved q_proj row " + r);
         }
-        try (LlamaModel back = HfLoader.load(dir, ai.djl.Device.cpu())) {
+        try (LlamaModel back = HfLoader.load(dir, Device.cpu())) {
             assertRows(host(back.layer(0).all().get("q_proj")), "q", "attn_q_layer0_gguf_spot");
             assertRows(host(back.layer(0).all().get("k_proj")), "k", "attn_k_layer0_gguf_spot");
         }
@@ -118,8 +121,8 @@ class WeightsSpotTest {
         return out;
     }
 
-    private static HostTensor host(ai.djl.ndarray.NDArray a) {
-        return new HostTensor(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(), a.getShape().getShape());
+    private static HostTensor host(NDArray a) {
+        return new HostTensor(a.toType(DataType.FLOAT32, false).toFloatArray(), a.getShape().getShape());
     }
 
     private static int[] ints(String key) {
