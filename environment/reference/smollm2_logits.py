@@ -11,8 +11,9 @@ float32 and writes fixtures to lib/src/test/resources/fixtures/smollm2/:
   logits.f32            T*V little-endian float32, row-major [T, V]
   tokenizer_cases.json  varied strings -> ids (add_special_tokens=False), bos/eos ids, vocab size
   greedy.json           20 greedy tokens continuing the prompt ids (model.generate, do_sample=False)
-  weights_spot.json     layer-0 q_proj rows 0..2 (HF layout AND raw GGUF row order) and
-                        token_embd row for id 1, to check dequantisation + the q/k un-permutation
+  weights_spot.json     layer-0 q_proj rows 0..2 (HF layout AND raw GGUF row order),
+                        token_embd row for id 1, and layer-0 q/k rows Q_ROWS/K_ROWS (first 64 columns,
+                        both orders), to check dequantisation + the q/k un-permutation
 
 Usage: build/refvenv/bin/python environment/reference/smollm2_logits.py [--save-hf build/smollm2-hf]
   --save-hf DIR additionally save_pretrained()s the float32 model + tokenizer (for check_hf_export.py).
@@ -30,6 +31,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 GGUF_DIR = os.path.join(ROOT, "data", "cache", "models", "smollm2")
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 OUT_DIR = os.path.join(ROOT, "lib", "src", "test", "resources", "fixtures", "smollm2")
+# weights_spot.json: layer-0 q/k rows either side of the half-head (32) and head (64) boundaries
+Q_ROWS = [0, 1, 2, 31, 32, 33, 63, 64, 65, 96, 127, 128, 575]
+K_ROWS = [0, 1, 2, 31, 32, 33, 63, 64, 65, 96, 191]
+SPOT_COLS = 64
 PROMPT = "The capital of France is Paris. The quick brown fox jumps over the lazy dog because"
 
 TOKENIZER_CASES = [
@@ -188,6 +193,16 @@ def main():
             "attn_q_layer0_gguf_rows_0_2": q_gguf[:3].tolist(),
             "q_proj_shape": list(q_hf.shape), "k_proj_shape": list(k_hf.shape), "head_dim": head_dim,
             "token_embd_row_id1": emb[1].tolist(),
+            # rows across the half-head and head boundaries, so that a wrong pairing or a wrong head
+            # count (e.g. q's 9 heads used for k's 3) moves some of them; first SPOT_COLS columns
+            "spot_rows_doc": (f"layer-0 rows listed in q_rows / k_rows, columns 0..{SPOT_COLS - 1}; "
+                              "*_hf in the transformers state_dict's order, *_gguf in the GGUF file's order "
+                              "(gguf-py dequantised), row i of each list is the listed row i"),
+            "q_rows": Q_ROWS, "k_rows": K_ROWS,
+            "q_proj_layer0_hf_spot": q_hf[Q_ROWS, :SPOT_COLS].tolist(),
+            "attn_q_layer0_gguf_spot": q_gguf[Q_ROWS, :SPOT_COLS].tolist(),
+            "k_proj_layer0_hf_spot": k_hf[K_ROWS, :SPOT_COLS].tolist(),
+            "attn_k_layer0_gguf_spot": k_gguf[K_ROWS, :SPOT_COLS].tolist(),
             "token_embd_type": meta["_token_embd_type"],
             "q_proj_type": "Q4_1",
             "checks": {

@@ -44,13 +44,15 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println("task=" + r.task());
             System.out.println("items=" + r.items());
             System.out.println("chance=" + r.chance());
+            System.out.println("metric=" + r.metric().label());
+            System.out.println("ci95=" + r.ci95());
             System.out.println("acc_stderr=" + r.accStderr());
             System.out.println("acc_norm_stderr=" + r.accNormStderr());
             System.out.printf("seconds=%.1f%n", r.seconds());
             for (ResultRecord rec : ResultRecord.of(model.run(m), r, 0)) { // seqlen 0: each item is scored whole
                 record.append(rec);
             }
-            System.out.println("acc=" + r.acc() + " acc_norm=" + r.accNorm());
+            System.out.println("acc=" + r.acc() + " acc_norm=" + r.accNorm() + " stderr=" + r.stderr());  // stderr of the task's metric
         }
         return 0;
     }

@@ -61,7 +61,7 @@ final class PplCommand implements Callable<Integer> {
             System.out.println("nll=" + r.nll());
             System.out.printf("seconds=%.1f%n", r.seconds());
             record.append(ResultRecord.of(model.run(m), r));
-            System.out.println("ppl=" + r.ppl());
+            System.out.println("ppl=" + r.ppl() + " ci95=" + r.ci95());   // 95 % bootstrap over windows
         }
         return 0;
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import prunekit.model.DeepTinyModels;
 import prunekit.model.LlamaModel;
 import prunekit.model.io.HfSaver;
+import prunekit.testing.NeedsCache;
 
 /**
  * End to end: prune a saved tiny model from the command line, load the result, read its sparsity.
@@ -35,6 +36,7 @@ class WeightPruneCommandTest {
     }
 
     @Test
+    @NeedsCache(NeedsCache.MOBY_DICK)
     void prunesSavesAndInfoReportsTheSparsity() throws Exception {
         Path dense = tmp.resolve("dense");
         try (LlamaModel m = DeepTinyModels.model(2, 7, DataType.FLOAT32)) {
@@ -57,6 +59,7 @@ class WeightPruneCommandTest {
     }
 
     @Test
+    @NeedsCache(NeedsCache.MOBY_DICK)
     void streamingWritesTheModelThatPruningInMemoryWrites() throws Exception {
         Path dense = tmp.resolve("dense");
         try (LlamaModel m = DeepTinyModels.model(2, 7, DataType.FLOAT32)) {

@@ -3,9 +3,7 @@ package prunekit.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +11,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.testing.NeedsCache;
 
 class SplitsTest {
 
@@ -60,7 +59,11 @@ class SplitsTest {
                 for (String id : s.of(sp)) assertEquals(sp, Splits.splitOf(name, id, s.seed()), name + ": " + id);
             }
         }
-        assumeTrue(Files.isDirectory(DataPaths.corporaCache().resolve("brown")), "corpora not fetched");
+    }
+
+    @Test
+    @NeedsCache({NeedsCache.SOTU, NeedsCache.MOBY_DICK, NeedsCache.BROWN, NeedsCache.NLP_CORPUS})
+    void committedSplitsAreThoseOfTheFetchedCorpora() {
         for (String name : Corpora.NAMES) assertEquals(Splits.load(name), Splits.assign(Corpora.open(name), 0), name);
     }
 

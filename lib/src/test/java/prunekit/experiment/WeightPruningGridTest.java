@@ -17,6 +17,7 @@ import prunekit.model.LlamaModel;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.sparsity.Wanda;
 import prunekit.sparsity.WeightPruner;
+import prunekit.testing.NeedsCache;
 
 /** The GBLM grid on a tiny model: every record it promises, and numbers checked against direct runs. */
 class WeightPruningGridTest {
@@ -32,6 +33,7 @@ class WeightPruningGridTest {
     }
 
     @Test
+    @NeedsCache(NeedsCache.MOBY_DICK)
     void recordsEveryCellAndAgreesWithDirectRuns() {
         List<ResultRecord> records = new ArrayList<>();
         try (LlamaModel model = DeepTinyModels.model(2, 5, DataType.FLOAT32)) {

@@ -2,6 +2,7 @@ package prunekit.importance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -43,8 +44,27 @@ class BlockInfluenceTest {
             double[] got = new BlockInfluence(2).scores(model, TOKENS);   // micro-batches of 2 and 1
             assertArrayEquals(expected, got, 1e-12);
             for (double bi : got) {
-                assertEquals(0.5, bi, 0.5, "BI must lie in [0, 2] and, for random layers, well inside it");
+                // 1 − mean cosine lies in [0, 2]; a random layer neither passes its input through
+                // (BI 0) nor reverses it (BI 2)
+                assertTrue(bi > 1e-3 && bi < 2 - 1e-3, "BI must lie inside [0, 2], got " + bi);
             }
+        }
+    }
+
+    /** A layer whose attention and MLP write nothing passes its input through: BI = 1 − cos(x, x) = 0. */
+    @Test
+    void aLayerThatWritesNothingScoresZero() {
+        try (LlamaModel model = DeepTinyModels.model(3, 2, DataType.FLOAT64)) {
+            double[] before = new BlockInfluence(3).scores(model, TOKENS);
+            try (NDManager tmp = model.manager().newSubManager()) {
+                for (String module : new String[] {"o_proj", "down_proj"}) {
+                    model.setTensor(1, module, tmp.zeros(model.layer(1).all().get(module).getShape(), DataType.FLOAT64));
+                }
+            }
+            double[] after = new BlockInfluence(3).scores(model, TOKENS);
+            assertEquals(0, after[1], 1e-12, "layer 1 is the identity now");
+            assertEquals(before[0], after[0], 1e-12, "layer 0 sees the same input");
+            assertTrue(before[1] > 1e-4, "layer 1 did rotate its input before: " + before[1]);
         }
     }
 }

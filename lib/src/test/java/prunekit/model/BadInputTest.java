@@ -21,11 +21,13 @@ import prunekit.model.io.GgufLoader;
 import prunekit.model.io.HfLoader;
 import prunekit.model.io.HfSaver;
 import prunekit.model.io.Llama2cLoader;
+import prunekit.testing.NeedsCache;
 
 /** Every bad input fails with a message that names the file or value, never a JVM crash. */
 class BadInputTest {
 
     @Test
+    @NeedsCache(NeedsCache.SMOLLM2)
     void truncatedGguf(@TempDir Path dir) throws IOException {
         Path src = Models.resolve("smollm2");
         Path cut = dir.resolve("cut.gguf");
@@ -70,6 +72,7 @@ class BadInputTest {
     }
 
     @Test
+    @NeedsCache({NeedsCache.STORIES15M, NeedsCache.STORIES15M_TOKENIZER})
     void truncatedLlama2c(@TempDir Path dir) throws IOException {
         Path src = Models.resolve("stories15m");
         Path cut = dir.resolve("model.bin");

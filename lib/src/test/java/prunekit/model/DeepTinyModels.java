@@ -3,6 +3,8 @@ package prunekit.model;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import prunekit.model.io.ModelTensors;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /** {@link TinyModels} with more layers (hidden 16, 4/2 heads, vocab 40), for layer-pruning tests. */
 public final class DeepTinyModels {
@@ -18,7 +20,14 @@ public final class DeepTinyModels {
     }
 
     public static LlamaModel model(int layers, long seed, DataType dtype) {
+        return model(layers, seed, dtype, tensors -> { });
+    }
+
+    /** {@link #model} with its tensors edited before it is built (e.g. one embedding row changed). */
+    public static LlamaModel model(int layers, long seed, DataType dtype, Consumer<Map<String, HostTensor>> edit) {
         LlamaConfig c = config(layers);
-        return ModelTensors.fromTensors(c, TinyModels.tensors(c, seed), TinyModels.tokenizer(), Device.cpu(), "tiny", dtype);
+        Map<String, HostTensor> tensors = TinyModels.tensors(c, seed);
+        edit.accept(tensors);
+        return ModelTensors.fromTensors(c, tensors, TinyModels.tokenizer(), Device.cpu(), "tiny", dtype);
     }
 }

@@ -11,12 +11,14 @@ import java.io.IOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import prunekit.testing.NeedsCache;
 
 /**
  * prunekit's forward pass on the two real checkpoints against independent references: transformers
  * (on the same GGUF file) for SmolLM2, a NumPy forward written from the llama2.c format for stories15M.
  * Agreement: max |Δlogit| ≤ 1e-4 · max |logit|.
  */
+@NeedsCache({NeedsCache.SMOLLM2, NeedsCache.STORIES15M, NeedsCache.STORIES15M_TOKENIZER})
 class ReferenceLogitsTest {
 
     private static LlamaModel smollm;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.model.io.HfLoader;
 import prunekit.model.io.HfSaver;
+import prunekit.testing.NeedsCache;
 
 /** Saving as a Hugging Face directory and loading it back gives the same model, edited or not. */
 class SaveLoadTest {
@@ -45,6 +46,7 @@ class SaveLoadTest {
     }
 
     @Test
+    @NeedsCache({NeedsCache.STORIES15M, NeedsCache.STORIES15M_TOKENIZER})
     void stories15mTokenizerSurvivesExport(@TempDir Path dir) throws IOException {
         try (LlamaModel m = Models.load("stories15m")) {
             HfSaver.save(m, dir, Map.of());

@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.model.DeepTinyModels;
+import prunekit.model.FiniteDifferences;
 import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
@@ -27,12 +28,18 @@ import prunekit.stats.WeightGradients.Norm;
 
 /**
  * The per-sample statistics against separate single-sample backward passes done here, with the
- * norms taken in Java: sqrt(Σ_s (α g_s)²) and Σ_s |α g_s|.
+ * norms taken in Java: sqrt(Σ_s (α g_s)²) and Σ_s |α g_s|. The per-sample gradients themselves are
+ * spot-checked against central finite differences of each sample's own loss, and the data are shown
+ * to tell the right reduction from the plausible wrong ones (the norm of the summed gradient, a mean
+ * instead of a sum, α applied after the norm twice or not at all).
  */
 class WeightGradientsTest {
 
     private static final int[][] TOKENS = DeepTinyModels.WINDOWS;
     private static final double ALPHA = 100;
+
+    private static final double TOL = 1e-5;             // relative, on float32 statistics
+    private static final double EPS = 1e-6;             // finite-difference step, float64 model
 
     @TempDir
     Path tmp;
@@ -84,15 +91,60 @@ class WeightGradientsTest {
                         wantL1[i] = abs;
                     }
                     for (int i = 0; i < l2.length; i++) {
-                        assertEquals(wantL2[i], l2[i], 1e-5 * (1 + wantL2[i]), "layers." + l + "." + m + " l2[" + i + "]");
-                        assertEquals(wantL1[i], l1[i], 1e-5 * (1 + wantL1[i]), "layers." + l + "." + m + " l1[" + i + "]");
+                        assertEquals(wantL2[i], l2[i], TOL * (1 + wantL2[i]), "layers." + l + "." + m + " l2[" + i + "]");
+                        assertEquals(wantL1[i], l1[i], TOL * (1 + wantL1[i]), "layers." + l + "." + m + " l1[" + i + "]");
                     }
-                    // the per-sample l2 differs from the norm of the summed gradient (a real check)
-                    assertTrue(wantL2[0] > 0);
+                    // the tolerance above would catch a wrong reduction: each plausible one differs from
+                    // the right one by far more than TOL somewhere in every tensor
+                    int n = wantL2.length;
+                    double[] normOfSum = new double[n], meanL2 = new double[n], meanL1 = new double[n], noAlpha = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        double sum = 0;
+                        for (double[] sample : gs) sum += sample[i];
+                        normOfSum[i] = Math.abs(ALPHA * sum);            // the batch gradient's entry
+                        meanL2[i] = wantL2[i] / Math.sqrt(gs.length);
+                        meanL1[i] = wantL1[i] / gs.length;
+                        noAlpha[i] = wantL2[i] / ALPHA;
+                    }
+                    String at = "layers." + l + "." + m;
+                    assertApart(wantL2, normOfSum, at + ": l2 vs |α Σ_s g_s| (norm of the summed gradient)");
+                    assertApart(wantL2, meanL2, at + ": l2 vs sqrt(mean_s (α g_s)²)");
+                    assertApart(wantL1, meanL1, at + ": l1 vs mean_s |α g_s|");
+                    assertApart(wantL2, noAlpha, at + ": l2 vs sqrt(Σ_s g_s²) (α left out)");
                 }
             }
             assertFalse(model.isTrainable(), "trainable state restored");
         }
+    }
+
+    /** Per-sample gradients from the backward passes against central differences of each sample's loss. */
+    @Test
+    void perSampleGradientsMatchFiniteDifferences() {
+        try (LlamaModel model = DeepTinyModels.model(2, 3, DataType.FLOAT64)) {
+            Map<String, double[][]> g = perSampleGradients(model);
+            int checked = 0;
+            for (int l = 0; l < 2; l++) {
+                for (String m : LayerWeights.LINEARS) {
+                    double[][] gs = g.get(TensorNames.key(l, m));
+                    for (int idx : new int[] {1, gs[0].length / 2 + 3}) {
+                        for (int s = 0; s < TOKENS.length; s++) {
+                            double numeric = FiniteDifferences.derivative(model, new int[][] {TOKENS[s]}, l, m, idx, EPS);
+                            assertEquals(numeric, gs[s][idx], 1e-7 + 1e-5 * Math.abs(numeric),
+                                    "sample " + s + " layers." + l + "." + m + "[" + idx + "]");
+                            checked++;
+                        }
+                    }
+                }
+            }
+            assertEquals(2 * 7 * 2 * TOKENS.length, checked);
+        }
+    }
+
+    /** {@code want} and a wrong reduction differ by more than 100 × TOL (relative) at some entry. */
+    private static void assertApart(double[] want, double[] wrong, String what) {
+        double worst = 0;
+        for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(wrong[i] - want[i]) / (1 + want[i]));
+        assertTrue(worst > 100 * TOL, what + ": at most " + worst + " apart, the comparison could not tell them apart");
     }
 
     @Test

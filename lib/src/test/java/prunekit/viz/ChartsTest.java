@@ -25,8 +25,8 @@ class ChartsTest {
 
         XYChart chart = Charts.line("ppl", "sparsity", "perplexity", series);
 
-        assertEquals(List.of("dense", "pruned"), List.copyOf(chart.getSeriesMap().keySet()));
-        assertArrayEquals(new double[] {11, 19}, chart.getSeriesMap().get("pruned").getYData());
+        assertEquals(List.of("dense", "pruned"), chart.getSeriesCollection().stream().map(s -> s.getName()).toList());
+        assertArrayEquals(new double[] {11, 19}, chart.getSeries("pruned").getYData());
         assertEquals(720, chart.getWidth());
         assertEquals(420, chart.getHeight());
     }
@@ -43,7 +43,7 @@ class ChartsTest {
         CategoryChart chart = Charts.bar("acc", "task", "accuracy", List.of("boolq", "piqa"),
                 Map.of("dense", new double[] {0.6, 0.7}));
 
-        assertEquals(List.of("boolq", "piqa"), List.copyOf(chart.getSeriesMap().get("dense").getXData()));
+        assertEquals(List.of("boolq", "piqa"), List.copyOf(chart.getSeries("dense").getXData()));
         var error = assertThrows(IllegalArgumentException.class, () -> Charts.bar("acc", "task", "accuracy",
                 List.of("boolq", "piqa"), Map.of("dense", new double[] {0.6})));
         assertTrue(error.getMessage().contains("1 values for 2 categories"), error.getMessage());
@@ -101,9 +101,9 @@ class ChartsTest {
         var chart = Charts.line("ppl", "layers removed", "perplexity", series);
         assertTrue(chart.getStyler().isYAxisLogarithmic());
         assertEquals("perplexity (log scale)", chart.getYAxisTitle());
-        var colours = chart.getSeriesMap().values().stream().map(s -> s.getLineColor()).distinct().count();
+        var colours = chart.getSeriesCollection().stream().map(s -> s.getLineColor()).distinct().count();
         assertEquals(2, colours);
-        var markers = chart.getSeriesMap().values().stream().map(s -> s.getMarker().getClass()).distinct().count();
+        var markers = chart.getSeriesCollection().stream().map(s -> s.getMarker().getClass()).distinct().count();
         assertEquals(2, markers, "a series drawn over another still shows its own markers");
     }
 
@@ -112,7 +112,7 @@ class ChartsTest {
         var chart = Charts.perplexity("ppl", "layers removed", "perplexity",
                 Map.of("last-n", new double[][] {{0, 9}, {45, 1.7e9}}), 49152);
         assertTrue(chart.getStyler().isYAxisLogarithmic());
-        var guess = chart.getSeriesMap().get("uniform guess (V = 49,152)");
+        var guess = chart.getSeries("uniform guess (V = 49,152)");
         assertArrayEquals(new double[] {49152, 49152}, guess.getYData());
         assertArrayEquals(new double[] {0, 9}, guess.getXData());
     }
@@ -123,6 +123,6 @@ class ChartsTest {
                 "layer", "layer", "linear CKA");
         assertEquals("layer", chart.getXAxisTitle());
         assertEquals("layer", chart.getYAxisTitle());
-        assertTrue(chart.getSeriesMap().containsKey("linear CKA"));
+        assertTrue(chart.getSeries("linear CKA") != null);
     }
 }

@@ -56,23 +56,53 @@ class TaskGeneratorsTest {
     }
 
     @Test
-    void clozeGoldEndsARealSentenceAndMinimalPairKeepsTheWords() {
+    void clozeGoldEndsARealSentenceAndItsDistractorsAreContentWordsOfTheDocument() {
         String text = String.join(" ", FAKE.documents().stream().map(Document::text).toList());
         for (SourcedItem s : new ClozeGenerator().generate(FAKE, FAKE.documents(), 10, new Random(0))) {
-            String passage = s.item().context() + s.item().choices().get(s.item().gold()) + ".";
+            String gold = s.item().choices().get(s.item().gold());
+            String passage = s.item().context() + gold + ".";
             assertTrue(text.contains(passage), passage);
+            String doc = FAKE.documents().stream().filter(d -> s.source().endsWith("/" + d.id())).findFirst().orElseThrow().text();
+            for (String c : s.item().choices()) {
+                String w = c.strip();
+                assertTrue(doc.contains(w), w + " is a word of " + s.source());
+                assertTrue(!ClozeGenerator.FUNCTION_WORDS.contains(w), w + " is a function word");
+                assertTrue(Math.abs(w.length() - gold.strip().length()) <= 2, w + " vs " + gold);
+            }
         }
+    }
+
+    @Test
+    void minimalSetsEditTheRealSentenceOnceEach() {
+        String text = String.join(" ", FAKE.documents().stream().map(Document::text).toList());
         for (SourcedItem s : new MinimalPairGenerator().generate(FAKE, FAKE.documents(), 10, new Random(0))) {
             String real = s.item().choices().get(s.item().gold());
-            String swapped = s.item().choices().get(1 - s.item().gold());
             assertTrue(text.contains(real), real);
-            String[] x = real.split(" "), y = swapped.split(" ");
-            Arrays.sort(x);
-            Arrays.sort(y);
-            assertEquals(Arrays.asList(x), Arrays.asList(y));
-            int diff = 0;
-            for (int i = 0; i < real.split(" ").length; i++) if (!real.split(" ")[i].equals(swapped.split(" ")[i])) diff++;
-            assertEquals(2, diff);
+            String[] x = real.split(" ");
+            int flips = 0;
+            for (int j = 0; j < 4; j++) {
+                if (j == s.item().gold()) continue;
+                String[] y = s.item().choices().get(j).split(" ");
+                assertEquals(x.length, y.length);
+                List<Integer> diff = new ArrayList<>();
+                for (int i = 0; i < x.length; i++) if (!x[i].equals(y[i])) diff.add(i);
+                boolean flip = diff.size() == 1 && MinimalPairGenerator.FLIPS.get(x[diff.get(0)]).equals(y[diff.get(0)]);
+                boolean swap = diff.size() == 2 && diff.get(1) == diff.get(0) + 1
+                        && x[diff.get(0)].equals(y[diff.get(1)]) && x[diff.get(1)].equals(y[diff.get(0)]);
+                assertTrue(flip || swap, real + " -> " + s.item().choices().get(j));
+                if (flip) flips++;
+            }
+            assertTrue(flips >= 1, "at least one agreement flip: " + s.item().choices());
+        }
+    }
+
+    @Test
+    void nextSentenceEndingsAreRestsOfRealSentences() {
+        String text = String.join(" ", FAKE.documents().stream().map(Document::text).toList());
+        for (SourcedItem s : new NextSentenceGenerator().generate(FAKE, FAKE.documents(), 10, new Random(0))) {
+            String gold = s.item().choices().get(s.item().gold());
+            assertTrue(text.contains(s.item().context() + gold), s.item().context() + gold);
+            for (String c : s.item().choices()) assertTrue(text.contains(c.strip()), c);
         }
     }
 }
