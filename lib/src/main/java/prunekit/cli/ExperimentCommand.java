@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import prunekit.eval.Results;
+import prunekit.experiment.Evaluation;
 import prunekit.experiment.LayerPruningGrid;
 import prunekit.experiment.WeightPruningGrid;
 import prunekit.experiment.LayerPruningGrid.Compensation;
@@ -14,6 +15,7 @@ import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.prune.LayerPruner;
 import prunekit.sparsity.SparsityPattern;
+import prunekit.sparsity.WeightMethods;
 
 /**
  * {@code prunekit experiment layer-pruning}: the GradMAP results grid ({@link LayerPruningGrid}),
@@ -39,7 +41,7 @@ final class ExperimentCommand {
             "task-limit", "record");
 
     static final String WEIGHT_USAGE = "experiment weight-pruning --model M [--methods "
-            + String.join(",", WeightPruningGrid.METHODS) + "] [--patterns 0.5,2:4,4:8] [--sweep 0.1,0.3,0.6,0.7]"
+            + String.join(",", WeightMethods.NAMES) + "] [--patterns 0.5,2:4,4:8] [--sweep 0.1,0.3,0.6,0.7]"
             + " [--calib-counts 16,64] [--alphas 0,10,1000,10000] [--calib-corpus brown] [--calib-samples 128]"
             + " [--seqlen 256] [--seed 0] [--eval-corpus brown] [--eval-seqlen 256] [--eval-tokens 16384]"
             + " [--tasks minimal-pair,cloze] [--task-limit 200] --record NAME  (a list may be 'none')";
@@ -55,20 +57,11 @@ final class ExperimentCommand {
         LayerPruningGrid.Config d = LayerPruningGrid.Config.DEFAULT;
         LayerPruningGrid.Config config = new LayerPruningGrid.Config(
                 integers(a, "remove", d.layersToRemove()),
-                a.get("calib-corpus", d.calibCorpus()),
-                a.integer("calib-samples", d.calibSamples()),
-                a.integer("seqlen", d.calibSeqLen()),
-                a.integer("seed", (int) d.seed()),
-                a.get("eval-corpus", d.evalCorpus()),
-                a.integer("eval-seqlen", d.evalSeqLen()),
-                a.integer("eval-tokens", (int) d.evalTokens()),
-                a.has("tasks") ? names(a.required("tasks")) : d.tasks(),
-                a.integer("task-limit", d.taskLimit()),
                 new LinkedHashSet<>(integers(a, "task-depths", List.of())),
-                true);
+                evaluation(a, d.evaluation()));
         List<LayerPruningGrid.Method> methods = new ArrayList<>();
         for (String name : a.has("methods") ? names(a.required("methods")) : METHODS) {
-            methods.add(method(name, config.seed()));
+            methods.add(method(name, config.evaluation().seed()));
         }
         var file = Results.file(a.required("record"));
         try (LlamaModel model = Models.load(a.required("model"))) {
@@ -94,21 +87,12 @@ final class ExperimentCommand {
                 a.has("sweep") ? numbers(a, "sweep") : d.sweep(),
                 integers(a, "calib-counts", d.calibCounts()),
                 a.has("alphas") ? numbers(a, "alphas") : d.alphas(),
-                a.get("calib-corpus", d.calibCorpus()),
-                a.integer("calib-samples", d.calibSamples()),
-                a.integer("seqlen", d.calibSeqLen()),
-                a.integer("seed", (int) d.seed()),
-                a.get("eval-corpus", d.evalCorpus()),
-                a.integer("eval-seqlen", d.evalSeqLen()),
-                a.integer("eval-tokens", (int) d.evalTokens()),
-                a.has("tasks") ? names(a.required("tasks")) : d.tasks(),
-                a.integer("task-limit", d.taskLimit()),
-                true);
-        List<String> methods = a.has("methods") ? names(a.required("methods")) : WeightPruningGrid.METHODS;
+                evaluation(a, d.evaluation()));
+        List<String> methods = a.has("methods") ? names(a.required("methods")) : WeightMethods.NAMES;
         for (String m : methods) {
-            if (!WeightPruningGrid.METHODS.contains(m)) {
+            if (!WeightMethods.NAMES.contains(m)) {
                 throw new Args.UsageException("experiment: unknown method " + m + " (accepted: "
-                        + String.join(", ", WeightPruningGrid.METHODS) + ")");
+                        + String.join(", ", WeightMethods.NAMES) + ")");
             }
         }
         var file = Results.file(a.required("record"));
@@ -119,6 +103,21 @@ final class ExperimentCommand {
         }
         System.out.println("record=" + file);
         return 0;
+    }
+
+    /** The calibration and evaluation options shared by both grids, {@code d} where not given. */
+    private static Evaluation evaluation(Args a, Evaluation d) {
+        return new Evaluation(
+                a.get("calib-corpus", d.calibCorpus()),
+                a.integer("calib-samples", d.calibSamples()),
+                a.integer("seqlen", d.calibSeqLen()),
+                a.integer("seed", (int) d.seed()),
+                a.get("eval-corpus", d.evalCorpus()),
+                a.integer("eval-seqlen", d.evalSeqLen()),
+                a.integer("eval-tokens", (int) d.evalTokens()),
+                a.has("tasks") ? names(a.required("tasks")) : d.tasks(),
+                a.integer("task-limit", d.taskLimit()),
+                true);
     }
 
     private static double number(String text, String key) {

@@ -15,12 +15,10 @@ import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 import prunekit.model.io.StreamedLlama;
 import prunekit.sparsity.Gblm;
-import prunekit.sparsity.Magnitude;
-import prunekit.sparsity.SparseGpt;
 import prunekit.sparsity.SparsityPattern;
-import prunekit.sparsity.Wanda;
-import prunekit.sparsity.WeightImportance;
+import prunekit.sparsity.WeightMethods;
 import prunekit.sparsity.WeightPruner;
+import prunekit.sparsity.WeightPruningMethod;
 import prunekit.stats.WeightGradients;
 
 /**
@@ -35,7 +33,7 @@ import prunekit.stats.WeightGradients;
  */
 final class WeightPruneCommand {
 
-    static final String METHODS = "magnitude, wanda, sparsegpt, gblm";
+    static final String METHODS = String.join(", ", WeightMethods.NAMES);
 
     private WeightPruneCommand() {}
 
@@ -65,22 +63,18 @@ final class WeightPruneCommand {
             WeightPruner.Result r;
             double gradientSeconds = 0;
             String gradientCache = "none";   // GBLM: "off" (--no-stats-cache), "computed" (and cached) or "hit"
-            if (method.equals("sparsegpt")) {
-                r = WeightPruner.prune(model, SparseGpt.DEFAULT, calibration, cfg);
-            } else {
-                WeightImportance metric = metric(a, method);
-                WeightGradients grads = null;
-                if (metric.needsGradients() && a.has("no-stats-cache")) {
-                    grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
-                    gradientSeconds = grads.seconds();
-                    gradientCache = "off";
-                } else if (metric.needsGradients()) {
-                    grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
-                    gradientSeconds = grads.seconds();
-                    gradientCache = gradientSeconds > 0 ? "computed" : "hit";
-                }
-                r = WeightPruner.prune(model, metric, grads, calibration, cfg);
+            WeightPruningMethod pruning = method(a, method);
+            WeightGradients grads = null;
+            if (pruning.needsGradients() && a.has("no-stats-cache")) {
+                grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
+                gradientSeconds = grads.seconds();
+                gradientCache = "off";
+            } else if (pruning.needsGradients()) {
+                grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
+                gradientSeconds = grads.seconds();
+                gradientCache = gradientSeconds > 0 ? "computed" : "hit";
             }
+            r = WeightPruner.prune(model, pruning, grads, calibration, cfg);
             Map<String, String> provenance = new LinkedHashMap<>();
             provenance.put("method", r.method());
             provenance.put("pattern", pattern.settings());
@@ -117,11 +111,12 @@ final class WeightPruneCommand {
             throw new Args.UsageException("prune --stream reads a Hugging Face directory (config.json, *.safetensors, "
                     + "tokenizer.json), got " + source + "; `prunekit export --model " + spec + " --out DIR` makes one");
         }
-        if (method.equals("gblm")) {
-            throw new Args.UsageException("prune --stream: gblm needs the gradients of the whole model (a full backward "
-                    + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, wanda, sparsegpt");
+        WeightPruningMethod pruning = method(a, method);
+        if (pruning.needsGradients()) {
+            throw new Args.UsageException("prune --stream: " + method + " needs the gradients of the whole model (a full "
+                    + "backward pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, "
+                    + "wanda, sparsegpt");
         }
-        WeightImportance metric = method.equals("sparsegpt") ? null : metric(a, method);
         CalibrationSampler.Config cc = calibration(a, seed);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("method", method);
@@ -143,8 +138,7 @@ final class WeightPruneCommand {
                         + corpus + ", seed " + seed);
                 calibrationSeconds = (System.nanoTime() - t1) / 1e9;
                 WeightPruner.Config cfg = new WeightPruner.Config(pattern, 4, true);
-                r = metric == null ? WeightPruner.pruneStreamed(model, SparseGpt.DEFAULT, calibration, cfg)
-                        : WeightPruner.pruneStreamed(model, metric, calibration, cfg);
+                r = WeightPruner.pruneStreamed(model, pruning, calibration, cfg);
                 t2 = System.nanoTime();
             }
             double saveSeconds = (System.nanoTime() - t2) / 1e9;
@@ -195,25 +189,25 @@ final class WeightPruneCommand {
         }
     }
 
-    private static WeightImportance metric(Args a, String method) {
-        switch (method) {
-            case "magnitude": return new Magnitude();
-            case "wanda": return new Wanda();
-            case "gblm": {
-                String norm = a.get("gblm-norm", "l2");
-                if (!norm.equals("l1") && !norm.equals("l2")) {
-                    throw new Args.UsageException("prune: --gblm-norm must be l1 or l2, got '" + norm + "'");
-                }
-                double alpha;
-                try {
-                    alpha = Double.parseDouble(a.get("alpha", "100"));
-                } catch (NumberFormatException e) {
-                    throw new Args.UsageException("prune: --alpha must be a number, got '" + a.get("alpha", "") + "'");
-                }
-                return new Gblm(norm.equals("l1") ? WeightGradients.Norm.L1 : WeightGradients.Norm.L2, alpha);
-            }
-            default:
-                throw new Args.UsageException("prune: unknown weight-pruning --method " + method + " (accepted: " + METHODS + ")");
+    /** The method by name ({@link WeightMethods}); GBLM with --gblm-norm and --alpha. */
+    private static WeightPruningMethod method(Args a, String method) {
+        WeightPruningMethod pruning;
+        try {
+            pruning = WeightMethods.byName(method);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("prune: unknown weight-pruning --method " + method + " (accepted: " + METHODS + ")");
         }
+        if (!(pruning instanceof Gblm)) return pruning;
+        String norm = a.get("gblm-norm", "l2");
+        if (!norm.equals("l1") && !norm.equals("l2")) {
+            throw new Args.UsageException("prune: --gblm-norm must be l1 or l2, got '" + norm + "'");
+        }
+        double alpha;
+        try {
+            alpha = Double.parseDouble(a.get("alpha", "100"));
+        } catch (NumberFormatException e) {
+            throw new Args.UsageException("prune: --alpha must be a number, got '" + a.get("alpha", "") + "'");
+        }
+        return new Gblm(norm.equals("l1") ? WeightGradients.Norm.L1 : WeightGradients.Norm.L2, alpha);
     }
 }
