@@ -82,14 +82,15 @@ public final class WeightPruningGrid {
 
     /** Runs the grid for {@code methods} (names from {@link WeightMethods#NAMES}) on {@code model}, left dense. */
     public static void run(LlamaModel model, List<String> methods, Config config, Consumer<ResultRecord> sink) {
-        methods.forEach(WeightMethods::byName);                                  // names checked before any work
+        boolean gradients = methods.stream().map(WeightMethods::byName)        // names checked before any work
+                .anyMatch(WeightPruningMethod::needsGradients);
         Evaluation eval = config.evaluation();
         int[][] calibration = eval.calibration(model);
         List<ChoiceTask> tasks = eval.loadTasks();
         Cells cells = new Cells(model, eval, model.device().toString(), sink);
         eval.evaluate(model, cells.run("dense", "sparsity=0", -1), keptParameters(model), tasks, sink);
 
-        WeightGradients grads = methods.contains("gblm") ? cells.gradients(calibration) : null;
+        WeightGradients grads = gradients ? cells.gradients(calibration) : null;
         // 1. every method at each main pattern, with tasks
         for (String name : methods) {
             for (SparsityPattern p : config.patterns()) {
@@ -108,7 +109,7 @@ public final class WeightPruningGrid {
         for (int n : config.calibCounts()) {
             if (n == calibration.length) continue;
             int[][] fewer = Arrays.copyOf(calibration, n);
-            WeightGradients g = methods.contains("gblm") ? cells.gradients(fewer) : null;
+            WeightGradients g = gradients ? cells.gradients(fewer) : null;
             for (String name : List.of("wanda", "gblm")) {
                 if (methods.contains(name)) {
                     cells.prune(name, WeightMethods.byName(name), half, g, fewer, List.of(), ";samples");
