@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import prunekit.model.TensorNames;
 import prunekit.stats.InputNorms;
 import prunekit.stats.WeightGradients;
 
@@ -47,11 +48,19 @@ final class LayerInputs {
         hessians.values().stream().distinct().forEach(h -> h.average(windows));
     }
 
-    /** What {@code method} may read about module {@code key}'s weight {@code w} (rows × cols). */
-    ModuleStats stats(WeightPruningMethod method, int layer, String module, String key, float[] w, int rows, int cols,
-            WeightGradients gradients) {
-        return new ModuleStats(layer, module, w, rows, cols, method.needsInputs() ? norms.scalerRow(key) : null,
-                gradients, method.needsHessian() ? hessians.get(key) : null);
+    /** What {@code method} may read about {@code module} of layer {@code layer}, whose weight is {@code w} (out, in). */
+    ModuleStats stats(WeightPruningMethod method, int layer, String module, NDArray w, WeightGradients gradients) {
+        String key = TensorNames.key(layer, module);
+        return new ModuleStats(layer, module, hostFloats(w), (int) w.getShape().get(0), (int) w.getShape().get(1),
+                method.needsInputs() ? norms.scalerRow(key) : null, gradients,
+                method.needsHessian() ? hessians.get(key) : null);
+    }
+
+    private static float[] hostFloats(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT32) return a.toFloatArray();
+        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+            return f.toFloatArray();
+        }
     }
 
     private static int columns(NDArray x) {

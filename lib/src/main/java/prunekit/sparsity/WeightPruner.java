@@ -139,15 +139,17 @@ public final class WeightPruner {
         try (NDManager acts = work.manager().newSubManager();
                 Progress bar = Progress.start(method.name() + " " + config.pattern().label(), work.config().layers())) {
             List<NDArray> xs = usesCalibration(method) ? embed(work, acts, calibration, config.batchSize())
-                    : new ArrayList<>();
+                    : new ArrayList<>();                                                         // step 1
             for (int l = 0; l < work.config().layers(); l++) {
                 LayerWeights layer = work.open(l);
-                LayerInputs inputs = collect(work, acts, l, xs, method.needsHessian(), calibration);
+                LayerInputs inputs = collect(work, acts, l, xs, method.needsHessian(), calibration);   // step 2
                 for (Map.Entry<String, NDArray> e : layer.linears().entrySet()) {
-                    tally.add(TensorNames.key(l, e.getKey()),
-                            pruneModule(work, l, e.getKey(), e.getValue(), inputs, method, gradients, config.pattern()));
+                    ModuleStats stats = inputs.stats(method, l, e.getKey(), e.getValue(), gradients);
+                    float[] pruned = method.prune(stats, config.pattern());                  // step 3
+                    write(work, l, e.getKey(), pruned, e.getValue().getShape());
+                    tally.add(TensorNames.key(l, e.getKey()), pruned);
                 }
-                advance(work, acts, l, xs);
+                advance(work, acts, l, xs);                                                  // step 4
                 work.finish(l);
                 bar.step();
             }
@@ -155,7 +157,7 @@ public final class WeightPruner {
         return tally;
     }
 
-    /** Step 1: the calibration windows' embeddings, in batches                 (B, T, C) each. */
+    /** Step 1: the calibration windows' embeddings, in batches, (B, T, C) each. */
     private static List<NDArray> embed(DecoderLayers work, NDManager acts, int[][] calibration, int batchSize) {
         List<NDArray> xs = new ArrayList<>();
         for (int b0 = 0; b0 < calibration.length; b0 += batchSize) {
@@ -179,19 +181,11 @@ public final class WeightPruner {
         return inputs;
     }
 
-    /** Step 3: one module pruned by the method and written back; returns the weight written. */
-    private static float[] pruneModule(DecoderLayers work, int l, String module, NDArray weight, LayerInputs inputs,
-            WeightPruningMethod method, WeightGradients gradients, SparsityPattern pattern) {
-        Shape shape = weight.getShape();
-        int rows = (int) shape.get(0);
-        int cols = (int) shape.get(1);
-        ModuleStats stats = inputs.stats(method, l, module, TensorNames.key(l, module), hostFloats(weight), rows, cols,
-                gradients);
-        float[] pruned = method.prune(stats, pattern);
+    /** Step 3's result replaces module {@code module} of layer {@code l}. */
+    private static void write(DecoderLayers work, int l, String module, float[] pruned, Shape shape) {
         try (NDManager tmp = work.manager().newSubManager()) {
             work.setTensor(l, module, OwnedArrays.of(tmp, pruned, shape));
         }
-        return pruned;
     }
 
     /** Step 4: the pruned layer's outputs become the next layer's inputs. */
@@ -231,13 +225,6 @@ public final class WeightPruner {
 
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static float[] hostFloats(NDArray a) {
-        if (a.getDataType() == DataType.FLOAT32) return a.toFloatArray();
-        try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-            return f.toFloatArray();
-        }
     }
 
     /** Fraction of exact zeros over all decoder linear weights of {@code model}. */
