@@ -32,14 +32,16 @@ final class LayerInputs {
     void add(Map<String, NDArray> inputs) {
         Map<NDArray, InputHessian> thisBatch = new IdentityHashMap<>();
         for (Map.Entry<String, NDArray> e : inputs.entrySet()) {
-            norms.add(e.getKey(), e.getValue());
-            if (withHessians) {
-                hessians.put(e.getKey(), thisBatch.computeIfAbsent(e.getValue(), x -> {
-                    InputHessian h = hessians.computeIfAbsent(e.getKey(), k -> new InputHessian(columns(x)));
-                    h.add(gram(x));
-                    return h;
-                }));
+            NDArray x = e.getValue();
+            norms.add(e.getKey(), x);
+            if (!withHessians) continue;
+            InputHessian h = thisBatch.get(x);
+            if (h == null) {                                        // the input's first reader in this batch
+                h = hessians.computeIfAbsent(e.getKey(), k -> new InputHessian(columns(x)));
+                h.add(gram(x));
+                thisBatch.put(x, h);
             }
+            hessians.put(e.getKey(), h);
         }
     }
 
