@@ -9,7 +9,7 @@ they are not dependencies. Exit status 1 on an upward arrow.
 """
 import re, sys, pathlib
 FLOORS = [["cli", "bench", "experiment"], ["prune", "recover"], ["importance", "sparsity"], ["stats", "eval"],
-          ["merge", "similarity", "data"], ["model"]]
+          ["merge", "similarity", "data"], ["model", "linalg"]]
 APART = "viz"
 floor = {p: i for i, ps in enumerate(FLOORS) for p in ps}
 root = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent.parent / "lib/src/main/java"

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 import prunekit.eval.ResultRecord;
 import prunekit.eval.Results;
+import prunekit.experiment.Evaluation;
 import prunekit.model.LlamaModel;
 
 /**
@@ -40,12 +41,19 @@ final class GridOptions {
 
     GridOptions() {}
 
-    GridOptions(String evalCorpus, int evalSeqLen, long evalTokens, List<String> tasks, int taskLimit) {
-        this.evalCorpus = evalCorpus;
-        this.evalSeqLen = evalSeqLen;
-        this.evalTokens = evalTokens;
-        this.tasks = tasks;
-        this.taskLimit = taskLimit;
+    /** The options with a grid's defaults. */
+    GridOptions(Evaluation defaults) {
+        this.evalCorpus = defaults.evalCorpus();
+        this.evalSeqLen = defaults.evalSeqLen();
+        this.evalTokens = defaults.evalTokens();
+        this.tasks = defaults.tasks();
+        this.taskLimit = defaults.taskLimit();
+    }
+
+    /** The grid's evaluation from these options and the calibration options, progress shown. */
+    Evaluation evaluation(CalibrationOptions calibration) {
+        return new Evaluation(calibration.corpus, calibration.samples, calibration.seqLen, calibration.seed, evalCorpus,
+                evalSeqLen, evalTokens, tasks, taskLimit, true);
     }
 
     /**

@@ -35,11 +35,11 @@ final class LayerPruningExperiment implements Callable<Integer> {
     List<Integer> remove = DEFAULT.layersToRemove();
 
     @Mixin
-    CalibrationOptions calibration = new CalibrationOptions(DEFAULT.calibSamples(), DEFAULT.calibSeqLen());
+    CalibrationOptions calibration = new CalibrationOptions(DEFAULT.evaluation().calibSamples(),
+            DEFAULT.evaluation().calibSeqLen());
 
     @Mixin
-    GridOptions grid = new GridOptions(DEFAULT.evalCorpus(), DEFAULT.evalSeqLen(), DEFAULT.evalTokens(),
-            DEFAULT.tasks(), DEFAULT.taskLimit());
+    GridOptions grid = new GridOptions(DEFAULT.evaluation());
 
     @Option(names = "--task-depths", paramLabel = "K", split = ",", preprocessor = ExperimentCommand.NoneIsEmpty.class,
             description = "depths at which the tasks run (none: every depth)")
@@ -54,12 +54,11 @@ final class LayerPruningExperiment implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LayerPruningGrid.Config config = new LayerPruningGrid.Config(remove, calibration.corpus, calibration.samples,
-                calibration.seqLen, calibration.seed, grid.evalCorpus, grid.evalSeqLen, grid.evalTokens, grid.tasks,
-                grid.taskLimit, new LinkedHashSet<>(taskDepths), true);
+        LayerPruningGrid.Config config = new LayerPruningGrid.Config(remove, new LinkedHashSet<>(taskDepths),
+                grid.evaluation(calibration));
         List<LayerPruningGrid.Method> runs = new ArrayList<>();
         for (String name : methods) {
-            runs.add(method(name, config.seed()));
+            runs.add(method(name, config.evaluation().seed()));
         }
         grid.run(model, (m, sink) -> LayerPruningGrid.run(m, runs, config, sink));
         return 0;

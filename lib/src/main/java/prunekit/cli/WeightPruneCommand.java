@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import prunekit.experiment.WeightPruningGrid;
 import prunekit.importance.LayerMetrics;
 import prunekit.model.Devices;
 import prunekit.model.LlamaModel;
@@ -16,12 +15,10 @@ import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 import prunekit.model.io.StreamedLlama;
 import prunekit.sparsity.Gblm;
-import prunekit.sparsity.Magnitude;
-import prunekit.sparsity.SparseGpt;
 import prunekit.sparsity.SparsityPattern;
-import prunekit.sparsity.Wanda;
-import prunekit.sparsity.WeightImportance;
+import prunekit.sparsity.WeightMethods;
 import prunekit.sparsity.WeightPruner;
+import prunekit.sparsity.WeightPruningMethod;
 import prunekit.stats.WeightGradients;
 
 /**
@@ -37,7 +34,7 @@ import prunekit.stats.WeightGradients;
 final class WeightPruneCommand {
 
     /** The weight-pruning methods: the one list the command line checks {@code --method} against. */
-    static final List<String> METHODS = WeightPruningGrid.METHODS;
+    static final List<String> METHODS = WeightMethods.NAMES;
 
     /** Weight pruning's calibration: 32 windows of 256 tokens. */
     static final int CALIB_SAMPLES = 32;
@@ -174,44 +171,29 @@ final class WeightPruneCommand {
     // ---- the pruning calls: the method by name, in memory and streamed ----
 
     private static Pruned prune(LlamaModel model, PruneCommand p, int[][] calibration, WeightPruner.Config cfg) {
-        String method = p.method;
-        WeightPruner.Result r;
+        WeightPruningMethod method = method(p);
         double gradientSeconds = 0;
         String gradientCache = "none";   // GBLM: "off" (--no-stats-cache), "computed" (and cached) or "hit"
-        if (method.equals("sparsegpt")) {
-            r = WeightPruner.prune(model, SparseGpt.DEFAULT, calibration, cfg);
-        } else {
-            WeightImportance metric = metric(p, method);
-            WeightGradients grads = null;
-            if (metric.needsGradients() && p.noStatsCache) {
-                grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
-                gradientSeconds = grads.seconds();
-                gradientCache = "off";
-            } else if (metric.needsGradients()) {
-                grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
-                gradientSeconds = grads.seconds();
-                gradientCache = gradientSeconds > 0 ? "computed" : "hit";
-            }
-            r = WeightPruner.prune(model, metric, grads, calibration, cfg);
+        WeightGradients grads = null;
+        if (method.needsGradients() && p.noStatsCache) {
+            grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
+            gradientSeconds = grads.seconds();
+            gradientCache = "off";
+        } else if (method.needsGradients()) {
+            grads = WeightGradients.cached(model, calibration, WeightGradients.DEFAULT_SCALE);
+            gradientSeconds = grads.seconds();
+            gradientCache = gradientSeconds > 0 ? "computed" : "hit";
         }
-        return new Pruned(r, gradientCache, gradientSeconds);
+        return new Pruned(WeightPruner.prune(model, method, grads, calibration, cfg), gradientCache, gradientSeconds);
     }
 
     private static WeightPruner.Result pruneStreamed(StreamedLlama model, PruneCommand p, int[][] calibration,
             WeightPruner.Config cfg) throws IOException {
-        WeightImportance metric = p.method.equals("sparsegpt") ? null : metric(p, p.method);
-        return metric == null ? WeightPruner.pruneStreamed(model, SparseGpt.DEFAULT, calibration, cfg)
-                : WeightPruner.pruneStreamed(model, metric, calibration, cfg);
+        return WeightPruner.pruneStreamed(model, method(p), calibration, cfg);
     }
 
-    private static WeightImportance metric(PruneCommand p, String method) {
-        switch (method) {
-            case "magnitude": return new Magnitude();
-            case "wanda": return new Wanda();
-            case "gblm": return new Gblm(p.gblmNorm, p.alpha);
-            default:
-                throw new IllegalArgumentException("unknown weight-pruning method " + method + " (accepted: "
-                        + String.join(", ", METHODS) + ")");
-        }
+    /** The method by name ({@link WeightMethods}); GBLM with --gblm-norm and --alpha. */
+    private static WeightPruningMethod method(PruneCommand p) {
+        return p.method.equals("gblm") ? new Gblm(p.gblmNorm, p.alpha) : WeightMethods.byName(p.method);
     }
 }

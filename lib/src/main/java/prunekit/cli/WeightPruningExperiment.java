@@ -21,7 +21,7 @@ final class WeightPruningExperiment implements Callable<Integer> {
     @Option(names = "--methods", paramLabel = "NAME", split = ",", converter = Methods.class,
             completionCandidates = Methods.class, preprocessor = ExperimentCommand.NoneIsEmpty.class,
             description = "${COMPLETION-CANDIDATES}")
-    List<String> methods = WeightPruningGrid.METHODS;
+    List<String> methods = prunekit.sparsity.WeightMethods.NAMES;
 
     @Option(names = "--patterns", paramLabel = "S|N:M", split = ",", converter = Patterns.Either.class,
             preprocessor = ExperimentCommand.NoneIsEmpty.class, description = "sparsity patterns: 0.5, 2:4, ...")
@@ -40,25 +40,23 @@ final class WeightPruningExperiment implements Callable<Integer> {
     List<Double> alphas = DEFAULT.alphas();
 
     @Mixin
-    CalibrationOptions calibration = new CalibrationOptions(DEFAULT.calibSamples(), DEFAULT.calibSeqLen());
+    CalibrationOptions calibration = new CalibrationOptions(DEFAULT.evaluation().calibSamples(),
+            DEFAULT.evaluation().calibSeqLen());
 
     @Mixin
-    GridOptions grid = new GridOptions(DEFAULT.evalCorpus(), DEFAULT.evalSeqLen(), DEFAULT.evalTokens(),
-            DEFAULT.tasks(), DEFAULT.taskLimit());
+    GridOptions grid = new GridOptions(DEFAULT.evaluation());
 
     /** The grid's method names. */
     static final class Methods extends Choices {
         Methods() {
-            super("method", () -> WeightPruningGrid.METHODS);
+            super("method", () -> prunekit.sparsity.WeightMethods.NAMES);
         }
     }
 
     @Override
     public Integer call() {
         WeightPruningGrid.Config config = new WeightPruningGrid.Config(
-                patterns.stream().map(Patterns::parse).toList(), sweep, calibCounts, alphas,
-                calibration.corpus, calibration.samples, calibration.seqLen, calibration.seed, grid.evalCorpus,
-                grid.evalSeqLen, grid.evalTokens, grid.tasks, grid.taskLimit, true);
+                patterns.stream().map(Patterns::parse).toList(), sweep, calibCounts, alphas, grid.evaluation(calibration));
         grid.run(model, (m, sink) -> WeightPruningGrid.run(m, methods, config, sink));
         return 0;
     }

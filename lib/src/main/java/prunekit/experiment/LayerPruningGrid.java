@@ -1,6 +1,5 @@
 package prunekit.experiment;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -8,13 +7,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import prunekit.data.CalibrationSampler;
 import prunekit.eval.ChoiceTask;
-import prunekit.eval.ModelScorer;
-import prunekit.eval.MultipleChoice;
-import prunekit.eval.Perplexity;
 import prunekit.eval.ResultRecord;
-import prunekit.eval.TaskLoader;
 import prunekit.importance.LayerImportance;
 import prunekit.model.LlamaModel;
 import prunekit.prune.LayerPruner;
@@ -65,42 +59,42 @@ public final class LayerPruningGrid {
         }
     }
 
-    /**
-     * @param layersToRemove depths to evaluate (3, 6, 9: 10 %, 20 %, 30 % of SmolLM2's 30 layers)
-     * @param calibCorpus    corpus of the calibration windows, calibration split ("brown")
-     * @param calibSamples   calibration windows (16 on a CPU; the papers use 128)
-     * @param calibSeqLen    tokens per calibration window (128)
-     * @param seed           calibration sampling seed (0)
-     * @param evalCorpus     corpus whose test split gives perplexity ("brown")
-     * @param evalSeqLen     perplexity window (256)
-     * @param evalTokens     perplexity tokens, 0 = whole split (4096)
-     * @param tasks          multiple-choice tasks (minimal-pair, cloze)
-     * @param taskLimit      items per task, 0 = all (100)
-     * @param taskDepths     depths at which tasks run; empty = every depth (tasks are the slow part)
-     * @param progress       print a line per pruned model and progress bars
-     */
-    public record Config(List<Integer> layersToRemove, String calibCorpus, int calibSamples, int calibSeqLen, long seed,
-                         String evalCorpus, int evalSeqLen, long evalTokens, List<String> tasks, int taskLimit,
-                         Set<Integer> taskDepths, boolean progress) {
+    /** The GradMAP notebook's calibration and evaluation. */
+    public static final Evaluation EVALUATION = new Evaluation(
+            "brown",                            // calibCorpus: windows from Brown's calibration split
+            16,                                 // calibSamples: 16 on a CPU (the papers use 128)
+            128,                                // calibSeqLen: tokens per calibration window
+            0,                                  // seed: calibration sampling seed
+            "brown",                            // evalCorpus: perplexity on Brown's test split
+            256,                                // evalSeqLen: perplexity window
+            4096,                               // evalTokens: perplexity tokens (0 = whole split)
+            List.of("minimal-pair", "cloze"),   // tasks: the multiple-choice tasks
+            100,                                // taskLimit: items per task (0 = all)
+            true);                              // progress: a line per pruned model, progress bars
 
-        public static final Config DEFAULT = new Config(List.of(3, 6, 9), "brown", 16, 128, 0, "brown", 256, 4096,
-                List.of("minimal-pair", "cloze"), 100, Set.of(), true);
+    /**
+     * @param layersToRemove depths to evaluate
+     * @param taskDepths     depths at which tasks run; empty = every depth (tasks are the slow part)
+     * @param evaluation     calibration windows, perplexity and tasks
+     */
+    public record Config(List<Integer> layersToRemove, Set<Integer> taskDepths, Evaluation evaluation) {
+
+        public static final Config DEFAULT = new Config(
+                List.of(3, 6, 9),                   // layersToRemove: 10 %, 20 %, 30 % of SmolLM2's 30 layers
+                Set.of(),                           // taskDepths: tasks at every depth
+                EVALUATION);
 
         public Config {
             layersToRemove = List.copyOf(layersToRemove);
-            tasks = List.copyOf(tasks);
             taskDepths = Set.copyOf(taskDepths);
             if (layersToRemove.isEmpty() || layersToRemove.stream().anyMatch(k -> k < 1)) {
                 throw new IllegalArgumentException("layersToRemove must list depths >= 1, got " + layersToRemove);
             }
+            if (evaluation == null) throw new IllegalArgumentException("an evaluation is required");
         }
 
         int deepest() {
             return layersToRemove.stream().mapToInt(Integer::intValue).max().getAsInt();
-        }
-
-        String calibration() {
-            return calibCorpus + ":" + calibSamples + "x" + calibSeqLen;
         }
     }
 
@@ -116,20 +110,18 @@ public final class LayerPruningGrid {
             throw new IllegalArgumentException("cannot remove " + config.deepest() + " of " + layers + " layers of "
                     + model.config().name() + ": every depth must be < " + layers);
         }
-        int[][] calibration = CalibrationSampler.sample(config.calibCorpus(), model.tokenizer(),
-                new CalibrationSampler.Config(config.calibSamples(), config.calibSeqLen(), config.seed()))
-                .toArray(new int[0][]);
-        List<ChoiceTask> tasks = config.tasks().stream()
-                .map(t -> config.taskLimit() > 0 ? TaskLoader.load(t).limit(config.taskLimit()) : TaskLoader.load(t))
-                .toList();
+        Evaluation eval = config.evaluation();
+        int[][] calibration = eval.calibration(model);
+        List<ChoiceTask> tasks = eval.loadTasks();
         String device = model.device().toString();
-        evaluate(model, new ResultRecord.Run("dense", "remove=0", -1, device), tasks, config, sink);
+        String name = model.config().name();
+        eval.evaluate(model, new ResultRecord.Run("dense", "remove=0", -1, device), model.parameterCount(), tasks, sink);
         for (Method method : methods) {
             LayerPruner.Config select = new LayerPruner.Config(config.deepest(), method.mode(), false);
             LayerPruner.Result chosen = LayerPruner.prune(model, method.metric(), calibration, select);
             chosen.model().close();
             List<Integer> order = chosen.removed();
-            if (config.progress()) {
+            if (eval.progress()) {
                 System.out.printf("%s (%s): removal order %s, selection %.1f s%n", method.name(),
                         method.mode().toString().toLowerCase(), order, chosen.selectionSeconds());
             }
@@ -142,21 +134,21 @@ public final class LayerPruningGrid {
                     String settings = "remove=" + k + ";mode=" + method.mode().toString().toLowerCase().replace('_', '-')
                             + ";compensation=" + comp.label() + ";removed="
                             + removed.stream().map(String::valueOf).collect(Collectors.joining(" "))
-                            + ";calib=" + config.calibration();
-                    ResultRecord.Run run = new ResultRecord.Run(method.name(), settings, config.seed(), device);
+                            + ";calib=" + eval.calibrationLabel(eval.calibSamples());
+                    ResultRecord.Run run = new ResultRecord.Run(method.name(), settings, eval.seed(), device);
                     try (LlamaModel pruned = model.copy(model.config().name() + " -" + k + " " + method.name())) {
                         pruned.removeLayers(Set.copyOf(removed));
-                        sink.accept(number(model, run, "calibration", "select_s", selectSeconds, calibration));
+                        sink.accept(Evaluation.number(name, run, "select_s", selectSeconds, calibration));
                         double[] done = compensate(model, pruned, survivors, calibration, comp);
                         if (comp != Compensation.NONE) {
-                            sink.accept(number(model, run, "calibration", "compensate_s", done[0], calibration));
-                            sink.accept(number(model, run, "calibration", "compensated_layer", done[1], calibration));
+                            sink.accept(Evaluation.number(name, run, "compensate_s", done[0], calibration));
+                            sink.accept(Evaluation.number(name, run, "compensated_layer", done[1], calibration));
                             if (comp == Compensation.PROJECTION) {
-                                sink.accept(number(model, run, "calibration", "ridge", done[2], calibration));
+                                sink.accept(Evaluation.number(name, run, "ridge", done[2], calibration));
                             }
                         }
                         boolean withTasks = config.taskDepths().isEmpty() || config.taskDepths().contains(k);
-                        evaluate(pruned, run, withTasks ? tasks : List.of(), config, sink);
+                        eval.evaluate(pruned, run, pruned.parameterCount(), withTasks ? tasks : List.of(), sink);
                     }
                 }
             }
@@ -181,33 +173,6 @@ public final class LayerPruningGrid {
                 : ProjectionCompensation.applyMeanOnly(original, pruned, j, survivors[j], calibration,
                         ProjectionCompensation.Config.DEFAULT);
         return new double[] {(System.nanoTime() - t0) / 1e9, survivors[j], r.ridge()};
-    }
-
-    private static void evaluate(LlamaModel m, ResultRecord.Run run, List<ChoiceTask> tasks, Config config,
-            Consumer<ResultRecord> sink) {
-        ModelScorer scorer = new ModelScorer(m);
-        Perplexity.Result ppl = Perplexity.ofSplit(scorer, m.tokenizer(), config.evalCorpus(), "test",
-                new Perplexity.Config(config.evalSeqLen(), config.evalTokens(), 4, config.progress()));
-        sink.accept(ResultRecord.of(run, ppl));
-        sink.accept(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), "model",
-                0, run.seed(), run.device(), 0, "params", m.parameterCount(), Double.NaN, m.config().layers()));
-        StringBuilder line = new StringBuilder(String.format("  %-16s %-60s ppl %.2f", run.method(), run.settings()
-                .replaceAll(";calib=.*", ""), ppl.ppl()));
-        for (ChoiceTask task : tasks) {
-            MultipleChoice.Result r = MultipleChoice.evaluate(scorer, m.tokenizer(), task,
-                    new MultipleChoice.Config(16, false));
-            ResultRecord.of(run, r, m.config().maxSequenceLength()).forEach(sink);
-            line.append(String.format("  %s %.3f/%.3f", task.name(), r.acc(), r.accNorm()));
-        }
-        if (config.progress()) {
-            System.out.println(line);
-        }
-    }
-
-    private static ResultRecord number(LlamaModel m, ResultRecord.Run run, String data, String metric, double value,
-            int[][] calibration) {
-        return new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data,
-                calibration[0].length, run.seed(), run.device(), value, metric, value, Double.NaN, calibration.length);
     }
 
     /** Original indices of the layers that stay, increasing. */

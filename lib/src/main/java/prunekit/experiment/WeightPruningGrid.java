@@ -1,24 +1,17 @@
 package prunekit.experiment;
 
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import prunekit.data.CalibrationSampler;
 import prunekit.eval.ChoiceTask;
-import prunekit.eval.ModelScorer;
-import prunekit.eval.MultipleChoice;
-import prunekit.eval.Perplexity;
 import prunekit.eval.ResultRecord;
-import prunekit.eval.TaskLoader;
 import prunekit.model.LlamaModel;
 import prunekit.sparsity.Gblm;
-import prunekit.sparsity.Magnitude;
-import prunekit.sparsity.SparseGpt;
+import prunekit.sparsity.MaskStats;
 import prunekit.sparsity.SparsityPattern;
-import prunekit.sparsity.Wanda;
-import prunekit.sparsity.WeightImportance;
+import prunekit.sparsity.WeightMethods;
 import prunekit.sparsity.WeightPruner;
+import prunekit.sparsity.WeightPruningMethod;
 import prunekit.stats.WeightGradients;
 
 /**
@@ -34,90 +27,81 @@ import prunekit.stats.WeightGradients;
  */
 public final class WeightPruningGrid {
 
-    /** Method names accepted by {@link #method}. */
-    public static final List<String> METHODS = List.of("magnitude", "wanda", "sparsegpt", "gblm");
+    /** The GBLM-Pruner notebook's calibration and evaluation. */
+    public static final Evaluation EVALUATION = new Evaluation(
+            "brown",                            // calibCorpus: windows from Brown's calibration split
+            128,                                // calibSamples: the papers' count
+            256,                                // calibSeqLen: tokens per calibration window
+            0,                                  // seed: calibration sampling seed
+            "brown",                            // evalCorpus: perplexity on Brown's test split
+            256,                                // evalSeqLen: perplexity window
+            16384,                              // evalTokens: perplexity tokens (0 = whole split)
+            List.of("minimal-pair", "cloze"),   // tasks: run on the main patterns' models
+            200,                                // taskLimit: items per task (0 = all)
+            true);                              // progress: a line per pruned model, progress bars
 
     /**
-     * @param patterns     the main patterns: every method at each (50 %, 2:4, 4:8)
-     * @param sweep        extra unstructured sparsities for the sweep (0.1, 0.3, 0.6, 0.7); 0.5 comes from the main run
-     * @param calibCounts  smaller calibration counts for Wanda and GBLM at 50 % (e.g. 16, 64); empty = none
-     * @param alphas       GBLM's α values at 50 % besides 100 (0, 10, 1000, 10000); empty = none
-     * @param calibCorpus  corpus of the calibration windows, calibration split ("brown")
-     * @param calibSamples calibration windows (128, the papers' count)
-     * @param calibSeqLen  tokens per calibration window (256)
-     * @param seed         calibration sampling seed (0)
-     * @param evalCorpus   corpus whose test split gives perplexity ("brown")
-     * @param evalSeqLen   perplexity window (256)
-     * @param evalTokens   perplexity tokens, 0 = whole split (16384)
-     * @param tasks        multiple-choice tasks, run on the main patterns' models (minimal-pair, cloze)
-     * @param taskLimit    items per task, 0 = all (200)
-     * @param progress     print a line per pruned model and progress bars
+     * @param patterns    the main patterns: every method at each
+     * @param sweep       extra unstructured sparsities for the sweep; 0.5 comes from the main run
+     * @param calibCounts smaller calibration counts for Wanda and GBLM at 50 %; empty = none
+     * @param alphas      GBLM's α values at 50 % besides 100; empty = none
+     * @param evaluation  calibration windows, perplexity and tasks
      */
     public record Config(List<SparsityPattern> patterns, List<Double> sweep, List<Integer> calibCounts,
-                         List<Double> alphas, String calibCorpus, int calibSamples, int calibSeqLen, long seed,
-                         String evalCorpus, int evalSeqLen, long evalTokens, List<String> tasks, int taskLimit,
-                         boolean progress) {
+                         List<Double> alphas, Evaluation evaluation) {
 
         public static final Config DEFAULT = new Config(
-                List.of(SparsityPattern.unstructured(0.5), SparsityPattern.nm(2, 4), SparsityPattern.nm(4, 8)),
-                List.of(0.1, 0.3, 0.6, 0.7), List.of(16, 64), List.of(0.0, 10.0, 1000.0, 10000.0),
-                "brown", 128, 256, 0, "brown", 256, 16384, List.of("minimal-pair", "cloze"), 200, true);
+                List.of(SparsityPattern.unstructured(0.5),          // patterns: 50 % unstructured,
+                        SparsityPattern.nm(2, 4),                   //   2:4 and
+                        SparsityPattern.nm(4, 8)),                  //   4:8
+                List.of(0.1, 0.3, 0.6, 0.7),                        // sweep: unstructured sparsities
+                List.of(16, 64),                                    // calibCounts: fewer calibration windows
+                List.of(0.0, 10.0, 1000.0, 10000.0),                // alphas: GBLM's α besides 100
+                EVALUATION);
 
         public Config {
             patterns = List.copyOf(patterns);
             sweep = List.copyOf(sweep);
             calibCounts = List.copyOf(calibCounts);
             alphas = List.copyOf(alphas);
-            tasks = List.copyOf(tasks);
+            if (evaluation == null) throw new IllegalArgumentException("an evaluation is required");
             if (patterns.isEmpty()) throw new IllegalArgumentException("at least one sparsity pattern is required");
             for (double s : sweep) {
                 if (!(s >= 0 && s < 1)) throw new IllegalArgumentException("sweep sparsities must be in [0, 1), got " + s);
             }
             for (int n : calibCounts) {
-                if (n < 1 || n > calibSamples) {
-                    throw new IllegalArgumentException("calibration counts must be in 1.." + calibSamples + ", got " + n);
+                if (n < 1 || n > evaluation.calibSamples()) {
+                    throw new IllegalArgumentException("calibration counts must be in 1.." + evaluation.calibSamples()
+                            + ", got " + n);
                 }
             }
-            if (calibSamples < 1) throw new IllegalArgumentException("calibSamples must be >= 1, got " + calibSamples);
-        }
-
-        String calibration(int n) {
-            return calibCorpus + ":" + n + "x" + calibSeqLen;
         }
     }
 
     private WeightPruningGrid() {}
 
-    /** Runs the grid for {@code methods} (names from {@link #METHODS}) on {@code model}, left dense. */
+    /** Runs the grid for {@code methods} (names from {@link WeightMethods#NAMES}) on {@code model}, left dense. */
     public static void run(LlamaModel model, List<String> methods, Config config, Consumer<ResultRecord> sink) {
-        for (String m : methods) method(m);                                      // names checked before any work
-        int[][] calibration = CalibrationSampler.sample(config.calibCorpus(), model.tokenizer(),
-                new CalibrationSampler.Config(config.calibSamples(), config.calibSeqLen(), config.seed()))
-                .toArray(new int[0][]);
-        List<ChoiceTask> tasks = config.tasks().stream()
-                .map(t -> config.taskLimit() > 0 ? TaskLoader.load(t).limit(config.taskLimit()) : TaskLoader.load(t))
-                .toList();
-        String device = model.device().toString();
-        Evaluator eval = new Evaluator(model, config, sink);
-        eval.evaluate(model, new ResultRecord.Run("dense", "sparsity=0", -1, device), tasks);
+        boolean gradients = methods.stream().map(WeightMethods::byName)        // names checked before any work
+                .anyMatch(WeightPruningMethod::needsGradients);
+        Evaluation eval = config.evaluation();
+        int[][] calibration = eval.calibration(model);
+        List<ChoiceTask> tasks = eval.loadTasks();
+        Cells cells = new Cells(model, eval, model.device().toString(), sink);
+        eval.evaluate(model, cells.run("dense", "sparsity=0", -1), keptParameters(model), tasks, sink);
 
-        WeightGradients grads = null;
-        if (methods.contains("gblm")) {
-            grads = WeightGradients.compute(model, calibration, WeightGradients.DEFAULT_SCALE);
-            sink.accept(eval.number(new ResultRecord.Run("gblm", "statistics;calib=" + config.calibration(calibration.length),
-                    config.seed(), device), "gradient_s", grads.seconds(), calibration));
-        }
+        WeightGradients grads = gradients ? cells.gradients(calibration) : null;
         // 1. every method at each main pattern, with tasks
         for (String name : methods) {
             for (SparsityPattern p : config.patterns()) {
-                prune(model, name, method(name), p, grads, calibration, config, device, eval, tasks, "");
+                cells.prune(name, WeightMethods.byName(name), p, grads, calibration, tasks, "");
             }
         }
         // 2. the unstructured sweep
         for (String name : methods) {
             for (double s : config.sweep()) {
-                prune(model, name, method(name), SparsityPattern.unstructured(s), grads, calibration, config, device,
-                        eval, List.of(), ";sweep");
+                cells.prune(name, WeightMethods.byName(name), SparsityPattern.unstructured(s), grads, calibration,
+                        List.of(), ";sweep");
             }
         }
         SparsityPattern half = SparsityPattern.unstructured(0.5);
@@ -125,15 +109,10 @@ public final class WeightPruningGrid {
         for (int n : config.calibCounts()) {
             if (n == calibration.length) continue;
             int[][] fewer = Arrays.copyOf(calibration, n);
-            WeightGradients g = null;
-            if (methods.contains("gblm")) {
-                g = WeightGradients.compute(model, fewer, WeightGradients.DEFAULT_SCALE);
-                sink.accept(eval.number(new ResultRecord.Run("gblm", "statistics;calib=" + config.calibration(n),
-                        config.seed(), device), "gradient_s", g.seconds(), fewer));
-            }
+            WeightGradients g = gradients ? cells.gradients(fewer) : null;
             for (String name : List.of("wanda", "gblm")) {
                 if (methods.contains(name)) {
-                    prune(model, name, method(name), half, g, fewer, config, device, eval, List.of(), ";samples");
+                    cells.prune(name, WeightMethods.byName(name), half, g, fewer, List.of(), ";samples");
                 }
             }
         }
@@ -141,89 +120,48 @@ public final class WeightPruningGrid {
         if (methods.contains("gblm")) {
             for (double alpha : config.alphas()) {
                 if (alpha == WeightGradients.DEFAULT_SCALE) continue;
-                prune(model, "gblm", new Gblm(WeightGradients.Norm.L2, alpha), half, grads, calibration, config, device,
-                        eval, List.of(), ";alpha=" + alpha);
+                cells.prune("gblm", new Gblm(WeightGradients.Norm.L2, alpha), half, grads, calibration, List.of(),
+                        ";alpha=" + alpha);
             }
             if (!config.alphas().isEmpty()) {
-                prune(model, "gblm", new Gblm(WeightGradients.Norm.L1, WeightGradients.DEFAULT_SCALE), half, grads,
-                        calibration, config, device, eval, List.of(), ";norm=l1");
+                cells.prune("gblm", new Gblm(WeightGradients.Norm.L1, WeightGradients.DEFAULT_SCALE), half, grads,
+                        calibration, List.of(), ";norm=l1");
             }
         }
     }
 
-    /** A method by name: a {@link WeightImportance} metric, or {@link SparseGpt#DEFAULT}. */
-    public static Object method(String name) {
-        switch (name) {
-            case "magnitude": return new Magnitude();
-            case "wanda": return new Wanda();
-            case "gblm": return Gblm.DEFAULT;
-            case "sparsegpt": return SparseGpt.DEFAULT;
-            default:
-                throw new IllegalArgumentException("unknown weight-pruning method '" + name + "' (accepted: "
-                        + String.join(", ", METHODS) + ")");
-        }
+    /** Parameters a model keeps: its count less the zeros in its decoder linear weights. */
+    static long keptParameters(LlamaModel m) {
+        return m.parameterCount() - Math.round(WeightPruner.sparsity(m) * MaskStats.linearParameters(m));
     }
 
-    private static void prune(LlamaModel model, String name, Object method, SparsityPattern p, WeightGradients grads,
-            int[][] calibration, Config config, String device, Evaluator eval, List<ChoiceTask> tasks, String tag) {
-        WeightPruner.Config cfg = WeightPruner.Config.of(p);
-        WeightPruner.Result r = method instanceof SparseGpt sg
-                ? WeightPruner.prune(model, sg, calibration, cfg)
-                : WeightPruner.prune(model, (WeightImportance) method, grads, calibration, cfg);
-        try (LlamaModel pruned = r.model()) {
-            String settings = p.settings() + tag + ";calib=" + config.calibration(calibration.length);
-            ResultRecord.Run run = new ResultRecord.Run(name, settings, config.seed(), device);
-            eval.sink.accept(eval.number(run, "prune_s", r.seconds(), calibration));
-            eval.sink.accept(eval.number(run, "sparsity", r.overallSparsity(), calibration));
-            eval.evaluate(pruned, run, tasks);
-        }
-    }
+    /** One cell of the grid after another, on copies of the dense model, recorded as they finish. */
+    private record Cells(LlamaModel dense, Evaluation eval, String device, Consumer<ResultRecord> sink) {
 
-    /** Perplexity, kept parameters and tasks of one model, as records. */
-    private static final class Evaluator {
-        final LlamaModel dense;
-        final Config config;
-        final Consumer<ResultRecord> sink;
-
-        Evaluator(LlamaModel dense, Config config, Consumer<ResultRecord> sink) {
-            this.dense = dense;
-            this.config = config;
-            this.sink = sink;
+        ResultRecord.Run run(String method, String settings, long seed) {
+            return new ResultRecord.Run(method, settings, seed, device);
         }
 
-        void evaluate(LlamaModel m, ResultRecord.Run run, List<ChoiceTask> tasks) {
-            ModelScorer scorer = new ModelScorer(m);
-            Perplexity.Result ppl = Perplexity.ofSplit(scorer, m.tokenizer(), config.evalCorpus(), "test",
-                    new Perplexity.Config(config.evalSeqLen(), config.evalTokens(), 4, config.progress()));
-            sink.accept(ResultRecord.of(run, ppl));
-            double zeros = WeightPruner.sparsity(m);
-            long linear = linearParameters(m);
-            sink.accept(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), "model", 0,
-                    run.seed(), run.device(), 0, "params", m.parameterCount() - Math.round(zeros * linear), Double.NaN,
-                    m.config().layers()));
-            StringBuilder line = new StringBuilder(String.format("  %-10s %-40s ppl %.2f", run.method(),
-                    run.settings().replaceAll(";calib=.*", ""), ppl.ppl()));
-            for (ChoiceTask task : tasks) {
-                MultipleChoice.Result r = MultipleChoice.evaluate(scorer, m.tokenizer(), task,
-                        new MultipleChoice.Config(16, false));
-                ResultRecord.of(run, r, m.config().maxSequenceLength()).forEach(sink);
-                line.append(String.format("  %s %.3f/%.3f", task.name(), r.acc(), r.accNorm()));
+        /** GBLM's gradient statistics on the dense model, with their time as a record. */
+        WeightGradients gradients(int[][] calibration) {
+            WeightGradients g = WeightGradients.compute(dense, calibration, WeightGradients.DEFAULT_SCALE);
+            sink.accept(Evaluation.number(dense.config().name(), run("gblm",
+                    "statistics;calib=" + eval.calibrationLabel(calibration.length), eval.seed()), "gradient_s",
+                    g.seconds(), calibration));
+            return g;
+        }
+
+        /** {@code method} at pattern {@code p}: pruning time, sparsity, then the pruned model's evaluation. */
+        void prune(String name, WeightPruningMethod method, SparsityPattern p, WeightGradients grads,
+                int[][] calibration, List<ChoiceTask> tasks, String tag) {
+            WeightPruner.Result r = WeightPruner.prune(dense, method, grads, calibration, WeightPruner.Config.of(p));
+            try (LlamaModel pruned = r.model()) {
+                String settings = p.settings() + tag + ";calib=" + eval.calibrationLabel(calibration.length);
+                ResultRecord.Run run = run(name, settings, eval.seed());
+                sink.accept(Evaluation.number(dense.config().name(), run, "prune_s", r.seconds(), calibration));
+                sink.accept(Evaluation.number(dense.config().name(), run, "sparsity", r.overallSparsity(), calibration));
+                eval.evaluate(pruned, run, keptParameters(pruned), tasks, sink);
             }
-            if (config.progress()) System.out.println(line);
         }
-
-        ResultRecord number(ResultRecord.Run run, String metric, double value, int[][] calibration) {
-            return new ResultRecord(Instant.now(), dense.config().name(), run.method(), run.settings(), "calibration",
-                    calibration[0].length, run.seed(), run.device(), value, metric, value, Double.NaN, calibration.length);
-        }
-    }
-
-    /** Weights inside the decoder's linear layers (what unstructured sparsity applies to). */
-    static long linearParameters(LlamaModel m) {
-        long n = 0;
-        for (var lw : m.layers()) {
-            for (var w : lw.linears().values()) n += w.size();
-        }
-        return n;
     }
 }

@@ -1,17 +1,34 @@
 package prunekit.sparsity;
 
+import ai.djl.ndarray.NDArray;
 import java.util.Arrays;
 import java.util.List;
+import prunekit.model.LayerWeights;
+import prunekit.model.LlamaModel;
 
 /**
  * Summaries of pruned weights for plots: where the zeros are (block density, per-row and per-column
  * sparsity), how two masks overlap, and how often a row's pruning threshold falls inside a group of
- * tied scores (common when weights come from a 4-bit file: a row then holds few distinct magnitudes).
+ * tied scores (common when weights come from a 4-bit file: a row then holds few distinct magnitudes);
+ * and how many weights a model's pruning applies to ({@link #linearParameters}).
  * Weights are row-major {@code (rows, cols)}; a weight counts as pruned when it is exactly zero.
  */
 public final class MaskStats {
 
     private MaskStats() {}
+
+    /**
+     * Weights inside the decoder's linear layers of {@code model} (what weight pruning applies to):
+     * with {@link WeightPruner#sparsity}, the parameters a pruned model keeps are
+     * {@code parameterCount() − round(sparsity · linearParameters)}.
+     */
+    public static long linearParameters(LlamaModel model) {
+        long n = 0;
+        for (LayerWeights lw : model.layers()) {
+            for (NDArray w : lw.linears().values()) n += w.size();
+        }
+        return n;
+    }
 
     /**
      * Fraction of zeros in each of {@code outRows × outCols} blocks (a downsampled mask for a heat map).

@@ -1,9 +1,7 @@
 package prunekit.sparsity;
 
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import prunekit.linalg.Linalg;
 
 /**
  * SparseGPT (Frantar &amp; Alistarh, "SparseGPT: Massive Language Models Can Be Accurately Pruned in
@@ -26,14 +24,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * reached (from the already updated weights).
  *
  * <p>Dense linear algebra (Cholesky, the lazy matrix products) runs in float64 on ND4J
- * (OpenBLAS/LAPACK): DJL has no Cholesky. The column loop inside a block and the triangular inverse
- * are plain Java. (ND4J's general {@code InvertMatrix} failed on a 288×288 Hessian of stories15M, so
+ * ({@link Linalg}: OpenBLAS/LAPACK): DJL has no Cholesky. The column loop inside a block and the
+ * triangular inverse are plain Java. (ND4J's general {@code InvertMatrix} failed on a 288×288 Hessian of stories15M, so
  * H⁻¹ is never formed: see {@link #upperCholeskyOfInverse}.)
  *
  * @param blockSize  columns per lazy-update block (paper and code: 128)
  * @param dampening  λ, relative to the mean diagonal of H (paper and code: 0.01)
  */
-public record SparseGpt(int blockSize, double dampening) {
+public record SparseGpt(int blockSize, double dampening) implements WeightPruningMethod {
 
     /** Block 128, dampening 1% (the reference defaults). */
     public static final SparseGpt DEFAULT = new SparseGpt(128, 0.01);
@@ -51,26 +49,8 @@ public record SparseGpt(int blockSize, double dampening) {
      */
     public record Factor(double[] u, boolean[] dead, int cols) {}
 
-    /**
-     * ND4J's threads (OpenMP in libnd4j, OpenBLAS) busy-wait between calls; next to PyTorch's on a
-     * small CPU they starved both (measured on 2 cores: SparseGPT on SmolLM2 141 s with ND4J's default
-     * threads, 51 s with one, and the next perplexity run 3× slower). So ND4J runs single-threaded unless
-     * {@code -Dprunekit.nd4j.threads=N} says otherwise.
-     */
-    private static synchronized void configureNd4j() {
-        if (nd4jConfigured) return;
-        int threads = Integer.getInteger("prunekit.nd4j.threads", 1);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.factory().blas().setMaxThreads(threads);
-        nd4jConfigured = true;
-    }
-
-    private static boolean nd4jConfigured;
-
     /** Steps 1–3: dead inputs, dampening {@code λ·mean(diag H)}, {@code U = chol(H⁻¹)}. */
     public Factor factor(double[] hessian, int cols) {
-        configureNd4j();
         if ((long) cols * cols != hessian.length) {
             throw new IllegalArgumentException("SparseGPT: Hessian has " + hessian.length + " values for " + cols + "x" + cols);
         }
@@ -90,6 +70,31 @@ public record SparseGpt(int blockSize, double dampening) {
         for (int j = 0; j < cols; j++) h[j * cols + j] += damp;
         // 3. U = chol(H⁻¹), upper triangular
         return new Factor(upperCholeskyOfInverse(h, cols), dead, cols);
+    }
+
+    /**
+     * Prunes one module of the pruning loop from the Hessian of its input, factored once for the
+     * modules that share it (q/k/v, gate/up).
+     */
+    @Override
+    public float[] prune(ModuleStats stats, SparsityPattern pattern) {
+        Factor factor = stats.requireHessian(name()).factor(this);
+        double[] w = new double[stats.weight().length];
+        for (int i = 0; i < w.length; i++) w[i] = stats.weight()[i];
+        double[] out = prune(w, stats.rows(), stats.cols(), factor, pattern);
+        float[] f = new float[out.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) out[i];
+        return f;
+    }
+
+    @Override
+    public String name() {
+        return this.equals(DEFAULT) ? "sparsegpt" : "sparsegpt(block=" + blockSize + ",λ=" + dampening + ")";
+    }
+
+    @Override
+    public boolean needsHessian() {
+        return true;
     }
 
     /**
@@ -211,9 +216,7 @@ public record SparseGpt(int blockSize, double dampening) {
         int rest = cols - i2;
         double[] block = new double[count * rest];                          // U[i1:i2, i2:]
         for (int r = 0; r < count; r++) System.arraycopy(u, (i1 + r) * cols + i2, block, r * rest, rest);
-        INDArray e = Nd4j.create(err, new long[] {rows, count}, DataType.DOUBLE);
-        INDArray b = Nd4j.create(block, new long[] {count, rest}, DataType.DOUBLE);
-        double[] delta = e.mmul(b).dup('c').data().asDouble();               // (rows, rest)
+        double[] delta = Linalg.multiply(err, rows, count, block, rest);    // (rows, rest)
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < rest; j++) w[r * cols + i2 + j] -= delta[r * rest + j];
         }
@@ -230,34 +233,19 @@ public record SparseGpt(int blockSize, double dampening) {
         for (int r = 0; r < n; r++) {
             for (int c = 0; c < n; c++) reversed[r * n + c] = h[(n - 1 - r) * n + (n - 1 - c)];
         }
-        double[] kInv = lowerInverse(cholesky(reversed, n, true), n);
+        double[] k;
+        try {
+            k = Linalg.cholesky(reversed, n, true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("SparseGPT: the dampened Hessian: " + e.getMessage()
+                    + "; raise the dampening or add calibration samples", e);
+        }
+        double[] kInv = lowerInverse(k, n);
         double[] u = new double[n * n];
         for (int r = 0; r < n; r++) {
             for (int c = r; c < n; c++) u[r * n + c] = kInv[(n - 1 - r) * n + (n - 1 - c)];
         }
         return u;
-    }
-
-    /** LAPACK potrf of a symmetric matrix: the lower (or upper) factor, the other triangle zeroed. */
-    private static double[] cholesky(double[] a, int n, boolean lower) {
-        INDArray m = Nd4j.create(a, new long[] {n, n}, DataType.DOUBLE).dup('c');
-        try {
-            Nd4j.getBlasWrapper().lapack().potrf(m, lower);                    // in place
-        } catch (Error | RuntimeException e) {                                 // ND4J signals LAPACK failure with Error
-            throw new IllegalArgumentException("SparseGPT: the dampened Hessian (" + n + "x" + n + ") is not positive "
-                    + "definite (" + e.getMessage() + "): raise the dampening or add calibration samples", e);
-        }
-        double[] f = m.dup('c').data().asDouble();
-        for (int r = 0; r < n; r++) {
-            for (int c = 0; c < n; c++) {
-                if (lower ? c > r : c < r) f[r * n + c] = 0;                   // potrf leaves the other triangle
-            }
-            if (!(f[r * n + r] > 0) || !Double.isFinite(f[r * n + r])) {
-                throw new IllegalArgumentException("SparseGPT: Cholesky pivot " + f[r * n + r] + " at " + r + " of "
-                        + n + ": the dampened Hessian is not positive definite; raise the dampening or add calibration samples");
-            }
-        }
-        return f;
     }
 
     /** L⁻¹ of a lower-triangular L by forward substitution, a row at a time: X[r] = (e_r − Σ_k L[r,k] X[k]) / L[r,r]. */

@@ -3,8 +3,8 @@ package prunekit.sparsity;
 /**
  * Scores every weight of a linear layer: the extension point of unstructured and N:M pruning
  * (the weight-level twin of {@link prunekit.importance.LayerImportance}). Higher means more
- * important; {@link WeightPruner} zeroes the lowest scores of each output row, as
- * {@link SparsityPattern} says.
+ * important; as a {@link WeightPruningMethod} it zeroes the lowest scores of each output row, as
+ * {@link SparsityPattern} says, and leaves the other weights as they are.
  *
  * <p>A new metric is one method, e.g. the squared weight times the input norm:
  * <pre>{@code
@@ -17,26 +17,20 @@ package prunekit.sparsity;
  * }</pre>
  */
 @FunctionalInterface
-public interface WeightImportance {
+public interface WeightImportance extends WeightPruningMethod {
 
     /**
      * @return one score per weight, row-major like {@link ModuleStats#weight()}; higher = keep
      */
     float[] scores(ModuleStats stats);
 
-    /** Short name for tables and result records. */
-    default String name() {
-        return getClass().getSimpleName();
-    }
-
-    /** Whether the metric reads {@link ModuleStats#scalerRow()} (the loop then runs calibration data). */
-    default boolean needsInputs() {
-        return true;
-    }
-
-    /** Whether the metric reads {@link ModuleStats#gradients()}. */
-    default boolean needsGradients() {
-        return false;
+    /** Scores, masks by {@code pattern} (the lowest scores of each row), zeroes. */
+    @Override
+    default float[] prune(ModuleStats stats, SparsityPattern pattern) {
+        float[] mask = pattern.mask(scores(stats), stats.rows(), stats.cols());
+        float[] w = stats.weight().clone();
+        for (int i = 0; i < w.length; i++) w[i] *= mask[i];
+        return w;
     }
 
     /** A metric with a display name and its needs. */

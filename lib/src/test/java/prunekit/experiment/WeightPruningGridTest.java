@@ -14,6 +14,7 @@ import prunekit.eval.Perplexity;
 import prunekit.eval.ResultRecord;
 import prunekit.model.DeepTinyModels;
 import prunekit.model.LlamaModel;
+import prunekit.sparsity.MaskStats;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.sparsity.Wanda;
 import prunekit.sparsity.WeightPruner;
@@ -22,9 +23,10 @@ import prunekit.testing.NeedsCache;
 /** The GBLM grid on a tiny model: every record it promises, and numbers checked against direct runs. */
 class WeightPruningGridTest {
 
+    private static final Evaluation TINY = new Evaluation("moby-dick", 2, 8, 0, "moby-dick", 16, 64, List.of(), 0, false);
     private static final WeightPruningGrid.Config SMALL = new WeightPruningGrid.Config(
             List.of(SparsityPattern.unstructured(0.5), SparsityPattern.nm(2, 4)), List.of(0.25), List.of(1),
-            List.of(0.0), "moby-dick", 2, 8, 0, "moby-dick", 16, 64, List.of(), 0, false);
+            List.of(0.0), TINY);
 
     private static double value(List<ResultRecord> rs, String method, String settingsStart, String metric) {
         return rs.stream().filter(r -> r.method().equals(method) && r.settings().startsWith(settingsStart)
@@ -43,7 +45,7 @@ class WeightPruningGridTest {
             assertEquals(0.5, value(records, "wanda", "sparsity=0.5;calib", "sparsity"), 1e-12);
             assertEquals(0.5, value(records, "magnitude", "nm=2:4", "sparsity"), 1e-12);
             assertEquals(0.25, value(records, "gblm", "sparsity=0.25;sweep", "sparsity"), 0.02);
-            long linear = WeightPruningGrid.linearParameters(model);
+            long linear = MaskStats.linearParameters(model);
             assertEquals(model.parameterCount() - linear / 2, value(records, "wanda", "sparsity=0.5;calib", "params"), 0.5);
             assertEquals(model.parameterCount(), value(records, "dense", "sparsity=0", "params"), 0.5);
 
@@ -76,10 +78,10 @@ class WeightPruningGridTest {
             assertTrue(e.getMessage().contains("wandaa") && e.getMessage().contains("sparsegpt"), e.getMessage());
         }
         var e2 = assertThrows(IllegalArgumentException.class, () -> new WeightPruningGrid.Config(
-                SMALL.patterns(), List.of(1.5), List.of(), List.of(), "brown", 2, 8, 0, "brown", 16, 64, List.of(), 0, false));
+                SMALL.patterns(), List.of(1.5), List.of(), List.of(), TINY));
         assertTrue(e2.getMessage().contains("1.5"), e2.getMessage());
         var e3 = assertThrows(IllegalArgumentException.class, () -> new WeightPruningGrid.Config(
-                SMALL.patterns(), List.of(), List.of(9), List.of(), "brown", 2, 8, 0, "brown", 16, 64, List.of(), 0, false));
+                SMALL.patterns(), List.of(), List.of(9), List.of(), TINY));
         assertTrue(e3.getMessage().contains("9"), e3.getMessage());
     }
 }

@@ -70,7 +70,7 @@ class WeightPrunerTest {
                 SparsityPattern p = SparsityPattern.nm(nm[0], nm[1]);
                 for (var r : new WeightPruner.Result[] {
                         WeightPruner.prune(model, new Wanda(), null, TOKENS, WeightPruner.Config.of(p)),
-                        WeightPruner.prune(model, new SparseGpt(8, 0.01), TOKENS, WeightPruner.Config.of(p))}) {
+                        WeightPruner.prune(model, new SparseGpt(8, 0.01), null, TOKENS, WeightPruner.Config.of(p))}) {
                     try (LlamaModel pruned = r.model()) {
                         for (LayerWeights lw : pruned.layers()) {
                             for (NDArray w : lw.linears().values()) {

@@ -22,8 +22,8 @@ import prunekit.sparsity.Magnitude;
 import prunekit.sparsity.SparseGpt;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.sparsity.Wanda;
-import prunekit.sparsity.WeightImportance;
 import prunekit.sparsity.WeightPruner;
+import prunekit.sparsity.WeightPruningMethod;
 
 /**
  * Pruning a checkpoint streamed layer by layer writes the same weights, bit for bit, as pruning the
@@ -47,18 +47,16 @@ class StreamedLlamaTest {
     @Test
     void streamedWandaMagnitudeAndSparseGptWriteWhatInMemoryPruningWrites(@TempDir Path dir) throws IOException {
         Path src = checkpoint(dir);
-        for (Object method : new Object[] {new Wanda(), new Magnitude(), new SparseGpt(8, 0.01)}) {
+        for (WeightPruningMethod method : new WeightPruningMethod[] {new Wanda(), new Magnitude(), new SparseGpt(8, 0.01)}) {
             Path inMemory = dir.resolve("memory-" + method.getClass().getSimpleName());
             try (LlamaModel m = HfLoader.load(src, Device.cpu())) {
-                WeightPruner.Result r = method instanceof SparseGpt sg ? WeightPruner.prune(m, sg, WINDOWS, CONFIG)
-                        : WeightPruner.prune(m, (WeightImportance) method, null, WINDOWS, CONFIG);
+                WeightPruner.Result r = WeightPruner.prune(m, method, null, WINDOWS, CONFIG);
                 HfSaver.save(r.model(), inMemory, Map.of());
             }
             Path streamed = dir.resolve("stream-" + method.getClass().getSimpleName());
             WeightPruner.Result r;
             try (StreamedLlama s = StreamedLlama.open(src, streamed, Device.cpu(), "tiny", Map.of("method", "test"))) {
-                r = method instanceof SparseGpt sg ? WeightPruner.pruneStreamed(s, sg, WINDOWS, CONFIG)
-                        : WeightPruner.pruneStreamed(s, (WeightImportance) method, WINDOWS, CONFIG);
+                r = WeightPruner.pruneStreamed(s, method, WINDOWS, CONFIG);
             }
             assertEquals(0.5, r.overallSparsity(), 1e-12, method.getClass().getSimpleName());
             Map<String, HostTensor> want = Safetensors.read(inMemory.resolve("model.safetensors"));

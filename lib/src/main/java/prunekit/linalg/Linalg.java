@@ -1,0 +1,96 @@
+package prunekit.linalg;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.custom.TriangularSolve;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The project's one dense float64 linear-algebra path, on ND4J (OpenBLAS and LAPACK): matrix
+ * products, Cholesky factors and symmetric positive definite solves of row-major {@code double[]}
+ * matrices. DJL, which runs the model, has no Cholesky or solve; SparseGPT's OBS updates and
+ * GradMAP's ridge regression need both, in float64.
+ *
+ * <p>Threads are set here, once, before the first ND4J call. ND4J's threads (OpenMP in libnd4j,
+ * OpenBLAS) busy-wait between calls; next to PyTorch's on a small CPU they starved both (measured on
+ * 2 cores: SparseGPT on SmolLM2 141 s with ND4J's default threads, 51 s with one, and the next
+ * perplexity run 3× slower). So ND4J runs single-threaded unless {@code -Dprunekit.nd4j.threads=N}
+ * says otherwise.
+ */
+public final class Linalg {
+
+    static {
+        int threads = Integer.getInteger("prunekit.nd4j.threads", 1);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+    }
+
+    private Linalg() {}
+
+    /** A·B for A (rows × inner) and B (inner × cols), row-major; returns (rows × cols). */
+    public static double[] multiply(double[] a, int rows, int inner, double[] b, int cols) {
+        if ((long) rows * inner != a.length || (long) inner * cols != b.length) {
+            throw new IllegalArgumentException("cannot multiply " + a.length + " values as " + rows + "x" + inner
+                    + " by " + b.length + " values as " + inner + "x" + cols);
+        }
+        INDArray x = matrix(a, rows, inner);
+        INDArray y = matrix(b, inner, cols);
+        return x.mmul(y).dup('c').data().asDouble();
+    }
+
+    /**
+     * The Cholesky factor of a symmetric positive definite A (n × n): lower L with A = L Lᵀ, or upper
+     * U with A = Uᵀ U; the other triangle is zero (LAPACK potrf).
+     *
+     * @throws IllegalArgumentException when A is not positive definite (the message names the pivot)
+     */
+    public static double[] cholesky(double[] a, int n, boolean lower) {
+        INDArray m = matrix(a, n, n).dup('c');
+        try {
+            Nd4j.getBlasWrapper().lapack().potrf(m, lower);                    // in place
+        } catch (Error | RuntimeException e) {                                 // ND4J signals LAPACK failure with Error
+            throw new IllegalArgumentException("matrix (" + n + "x" + n + ") is not positive definite ("
+                    + e.getMessage() + ")", e);
+        }
+        double[] f = m.dup('c').data().asDouble();
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < n; c++) {
+                if (lower ? c > r : c < r) f[r * n + c] = 0;                   // potrf leaves the other triangle
+            }
+            if (!(f[r * n + r] > 0) || !Double.isFinite(f[r * n + r])) {
+                throw new IllegalArgumentException("matrix (" + n + "x" + n + ") is not positive definite: Cholesky "
+                        + "pivot " + f[r * n + r] + " at " + r);
+            }
+        }
+        return f;
+    }
+
+    /**
+     * X with A X = B for a symmetric positive definite A (n × n) and B (n × k), row-major: A = L Lᵀ
+     * (potrf), then L Z = B and Lᵀ X = Z (two triangular solves).
+     *
+     * @throws IllegalArgumentException when A is not positive definite
+     */
+    public static double[] solvePositiveDefinite(double[] a, double[] b, int n) {
+        int k = b.length / n;
+        if ((long) n * n != a.length || (long) n * k != b.length) {
+            throw new IllegalArgumentException("cannot solve a " + n + "x" + n + " system (" + a.length
+                    + " values) for " + b.length + " right-hand values");
+        }
+        INDArray l = matrix(cholesky(a, n, true), n, n);
+        INDArray x = matrix(b, n, k);
+        INDArray z = Nd4j.exec(new TriangularSolve(l, x, true, false))[0];          // Z = L⁻¹ B
+        return Nd4j.exec(new TriangularSolve(l, z, true, true))[0].dup('c').data().asDouble();   // X = L⁻ᵀ Z
+    }
+
+    /** Σ_ij A_ij B_ij, the Frobenius inner product of two matrices of equal size. */
+    public static double dot(double[] a, double[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException(a.length + " vs " + b.length + " values");
+        return matrix(a, 1, a.length).mul(matrix(b, 1, b.length)).sumNumber().doubleValue();
+    }
+
+    private static INDArray matrix(double[] values, int rows, int cols) {
+        return Nd4j.create(values, new long[] {rows, cols}, DataType.DOUBLE);
+    }
+}
