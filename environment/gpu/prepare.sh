@@ -43,18 +43,29 @@ mkdir -p "$WORK"
 mib() { awk -v b="$1" 'BEGIN{printf "%.2f", b/1048576}'; }
 fsize() { stat -c %s "$1"; }
 
-# 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB); rebuilt only when missing
+# 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB); rebuilt when missing or when the jar list changes.
+# The jars the CLI loads, by artifact name, at the versions lib/target/deps holds (one of each): no
+# pytorch-native-cpu (the GPU machine brings its own libtorch), no chart/PDF or Tablesaw's fastutil/icu4j,
+# which only notebooks touch, and no ND4J (its 90 MB native jar does not fit: SparseGPT and the
+# projection compensation stay on the CPU). The bundle is rebuilt when this list changes.
+cli_jars=()
+for a in api pytorch-engine pytorch-jni tokenizers gson jna slf4j-api slf4j-simple picocli commons-compress commons-io \
+         commons-codec tablesaw-core univocity-parsers guava failureaccess RoaringBitmap; do
+  found=$(ls "$deps" | grep -E "^${a}-[0-9]" | sed 's/\.jar$//')
+  [ "$(echo "$found" | wc -l)" -gt 1 ] && found=$(echo "$found" | grep -- '-jre$' || true)
+  [ -n "$found" ] && [ "$(echo "$found" | wc -l)" -eq 1 ] || { echo "prepare.sh: $deps: expected one $a-<version>.jar, found: ${found:-none}" >&2; exit 1; }
+  cli_jars+=("$found")
+done
+printf '%s\n' "${cli_jars[@]}" > "$WORK/pk2.jars.new"
+if ! cmp -s "$WORK/pk2.jars.new" "$WORK/pk2.jars" 2>/dev/null; then rm -f "$WORK/pk2.tar.xz"; fi
+mv "$WORK/pk2.jars.new" "$WORK/pk2.jars"
 if [ ! -f "$WORK/pk2.tar.xz" ]; then
   rm -rf "$WORK/pk2" "$WORK/x" && mkdir -p "$WORK/pk2/jars" "$WORK/x"
   # a Java 17 runtime: the modules the CLI path needs (java.desktop left out: only the notebook charts use it)
   jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.crypto.ec \
     --strip-debug --no-header-files --no-man-pages --output "$WORK/pk2/jre"
-  # the jars the CLI loads (no pytorch-native-cpu: the GPU machine brings its own libtorch; no chart/PDF
-  # or Tablesaw's fastutil/icu4j, which only notebooks touch), natives of other platforms dropped, stored
-  # uncompressed so that xz sees the class files
-  for j in api-0.36.0 pytorch-engine-0.36.0 pytorch-jni-2.7.1-0.36.0 tokenizers-0.36.0 gson-2.13.1 jna-5.17.0 \
-           slf4j-api-2.0.17 slf4j-simple-2.0.16 picocli-4.7.7 commons-compress-1.27.1 commons-io-2.16.1 commons-codec-1.17.1 \
-           tablesaw-core-0.43.1 univocity-parsers-2.8.4 guava-30.0-jre failureaccess-1.0.1 RoaringBitmap-0.9.25 shims-0.9.25; do
+  # the jars above, natives of other platforms dropped, stored uncompressed so that xz sees the class files
+  for j in "${cli_jars[@]}"; do
     mkdir -p "$WORK/x/$j" && (cd "$WORK/x/$j" && unzip -q -o "$deps/$j.jar")
   done
   rm -rf "$WORK"/x/pytorch-jni-*/jnilib/{linux-aarch64,win-x86_64,osx-aarch64}
@@ -63,7 +74,7 @@ if [ ! -f "$WORK/pk2.tar.xz" ]; then
     case "$(basename "$d")" in linux-x86-64|internal|platform|ptr|win32) ;; *) ls "$d" | grep -q '\.so\|\.dll\|\.jnilib\|\.a$' && rm -rf "$d" ;; esac
   done
   for d in "$WORK"/x/*; do (cd "$d" && zip -0 -q -r -X "$WORK/pk2/jars/$(basename "$d").jar" .); done
-  unzip -p "$deps/pytorch-jni-2.7.1-0.36.0.jar" jnilib/linux-x86_64/cu128/libdjl_torch.so > "$WORK/pk2/libdjl_torch_cu128.so"
+  unzip -p "$deps/$(printf '%s\n' "${cli_jars[@]}" | grep '^pytorch-jni-').jar" jnilib/linux-x86_64/cu128/libdjl_torch.so > "$WORK/pk2/libdjl_torch_cu128.so"
   (cd "$WORK" && tar -cf - pk2 | xz -8 -T2 > pk2.tar.xz.tmp && mv pk2.tar.xz.tmp pk2.tar.xz)
   rm -rf "$WORK/pk2" "$WORK/x"
 fi
