@@ -2,7 +2,7 @@
 # prunekit against PyTorch + Hugging Face transformers, on this machine, on SmolLM2-135M, in one run
 # (issue #9). A benchmark, not a test: run it on an idle machine; it takes minutes.
 #
-#   bash environment/bench-vs-pytorch.sh [--quick] [--pruning] [--selection] [--profile] [--no-bench] [--setup-only]
+#   bash environment/bench-vs-pytorch.sh [--quick] [--generate] [--pruning] [--selection] [--profile] [--no-bench] [--setup-only]
 #
 # 1. A throwaway virtualenv, data/cache/bench-venv/ (git-ignored), with pinned versions from PyPI:
 #    torch 2.7.1 (the same PyTorch release as DJL's pytorch-native-cpu 2.7.1 that prunekit runs on),
@@ -11,7 +11,9 @@
 #    downloads and 5.4 GB on disk. There is no CPU-only torch on PyPI for x86_64 (those wheels live on
 #    PyTorch's own index, which this machine cannot reach), and `pip install --no-deps torch` does not
 #    import (libtorch_cuda.so needs the CUDA libraries). Without a GPU the CUDA build runs on the CPU;
-#    the CUDA libraries are loaded and unused. A second run reuses the virtualenv.
+#    the CUDA libraries are loaded and unused. A second run reuses the virtualenv. BENCH_VENV=DIR uses
+#    another virtualenv with torch and transformers instead, as it is (no install, no version check: the
+#    versions it has are printed in every output and written into the records).
 # 2. The model once in Hugging Face layout, float32 (bin/prunekit export --model smollm2 into
 #    data/cache/bench-model/): both sides load the same weights from the same files.
 # 3. Per sequence length (BENCH_SEQLENS), batch 1, random tokens (the same ids on both sides), both
@@ -31,6 +33,16 @@
 #    resident MiB, achieved GFLOP/s and % of the matmul ceiling) and its numbers appended as result
 #    records (settings round=k/R) to data/results/bench-vs-pytorch.csv; then one table over the rounds:
 #    median tokens/s per side, the ratio of the medians, and the smallest and largest ratio of a round.
+# 3c. --generate (off by default: minutes): generation with the key/value cache against transformers'
+#    generate (issue #23). The prompt BENCH_GEN_PROMPT tokenised once by prunekit (prompt.txt: its ids and
+#    the end-of-sequence id, which both sides read), batch 1, greedy, exactly BENCH_GEN_TOKENS new tokens
+#    (min = max new tokens: end of sequence held off), the prompt's pass included in the time, BENCH_THREADS
+#    threads: prunekit.bench.GenerationBenchmark (Generator.generate) and environment/bench/pytorch_generate.py
+#    (model.generate, once per attention implementation in BENCH_ATTN), in lockstep generation by generation
+#    (BENCH_MODE=sequential: one after another); BENCH_GEN_WARMUP untimed generations, then the median of
+#    BENCH_GEN_ITERS. Per round a table (tokens/s, prunekit/PyTorch, whether both generated the same ids)
+#    and records (metrics generate_tok_s, same_ids_as_prunekit; settings round=k/R) in BENCH_GEN_CSV; then
+#    the medians over the rounds. Outputs in <run>/generate-<N>/round-<k>/.
 # 4. --pruning (off by default: minutes per method): every pruning method end to end from the command
 #    line, small calibration (8 windows x 128 tokens of Brown), each one's wall time and the phases
 #    it prints (load, calibration, statistics, selection/scoring, editing, save), as a table and as
@@ -46,13 +58,16 @@
 #    attention eager), both Chrome traces in the run's output folder, and environment/bench/profile_summary.py
 #    beside each other: time inside operators, time between them (the host side: Python and
 #    transformers, or Java and DJL's JNI calls), operator counts, the operators that take the most time.
-# Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens; no records
+# Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens, generation of 16 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
-#        --pruning     also run part 4;  --selection  also run part 4b;  --no-bench  skip part 3;
+#        --generate    also run part 3c;  --pruning  also run part 4;  --selection  also run part 4b;  --no-bench  skip part 3;
 #        --setup-only  steps 1 and 2 only
 # Environment (defaults): BENCH_MODE (lockstep; or sequential), BENCH_ITERS (10), BENCH_WARMUP (60; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
 #   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
-#   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_PRUNE_MODEL (smollm2),
+#   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_VENV (data/cache/bench-venv),
+#   BENCH_GEN_TOKENS ("100"; several: one run each), BENCH_GEN_PROMPT ("The history of the printing press begins"),
+#   BENCH_GEN_ITERS (5), BENCH_GEN_WARMUP (3), BENCH_GEN_CSV (data/results/bench-generate.csv; --quick or "none": none),
+#   BENCH_PRUNE_MODEL (smollm2),
 #   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128), BENCH_SELECTION_ROUNDS (2;
 #   --quick 1), BENCH_SELECTION_CSV (data/results/bench-layer-selection.csv; --quick or "none": none).
 # Outputs of every command are kept in data/cache/bench-runs/<UTC time>/.
@@ -60,17 +75,18 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-quick=0 pruning=0 selection=0 bench=1 setup_only=0 profile=0
+quick=0 pruning=0 selection=0 bench=1 setup_only=0 profile=0 generate=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
+    --generate) generate=1 ;;
     --pruning) pruning=1 ;;
     --selection) selection=1 ;;
     --profile) profile=1 ;;
     --no-bench) bench=0 ;;
     --setup-only) setup_only=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --pruning --selection --profile --no-bench --setup-only)" >&2
+    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --generate --pruning --selection --profile --no-bench --setup-only)" >&2
        exit 2 ;;
   esac
 done
@@ -82,15 +98,22 @@ matmul_iters=${BENCH_MATMUL_ITERS:-10}
 calib_samples=${BENCH_CALIB_SAMPLES:-8}
 calib_seqlen=${BENCH_CALIB_SEQLEN:-128}
 selection_rounds=${BENCH_SELECTION_ROUNDS:-2}
+gen_tokens=${BENCH_GEN_TOKENS:-100}
+gen_iters=${BENCH_GEN_ITERS:-5}
+gen_warmup=${BENCH_GEN_WARMUP:-3}
+gen_prompt=${BENCH_GEN_PROMPT:-The history of the printing press begins}
 if [ "$quick" = 1 ]; then
   iters=1 matmul_iters=1 rounds=${BENCH_ROUNDS:-1} warmup=${BENCH_WARMUP:-1}
   calib_samples=${BENCH_CALIB_SAMPLES:-2} calib_seqlen=${BENCH_CALIB_SEQLEN:-32}
   selection_rounds=${BENCH_SELECTION_ROUNDS:-1}
+  gen_tokens=${BENCH_GEN_TOKENS:-16} gen_iters=${BENCH_GEN_ITERS:-1} gen_warmup=${BENCH_GEN_WARMUP:-1}
   csv=${BENCH_CSV:-none}
   selection_csv=${BENCH_SELECTION_CSV:-none}
+  gen_csv=${BENCH_GEN_CSV:-none}
 else
   csv=${BENCH_CSV:-data/results/bench-vs-pytorch.csv}
   selection_csv=${BENCH_SELECTION_CSV:-data/results/bench-layer-selection.csv}
+  gen_csv=${BENCH_GEN_CSV:-data/results/bench-generate.csv}
 fi
 seqlens=${BENCH_SEQLENS:-128 256}
 threads=${BENCH_THREADS:-2}
@@ -105,6 +128,7 @@ prune_model=${BENCH_PRUNE_MODEL:-smollm2}
 prune_methods=${BENCH_PRUNE_METHODS:-gradmap block-influence ppl taylor magnitude wanda sparsegpt gblm slm}
 [ "$csv" = none ] && csv=""
 [ "$selection_csv" = none ] && selection_csv=""
+[ "$gen_csv" = none ] && gen_csv=""
 
 positive() {   # name value: a whole number >= 1, or exit naming the variable
   [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "bench-vs-pytorch.sh: $1 must be a whole number >= 1, got '$2'" >&2; exit 2; }
@@ -113,12 +137,18 @@ positive BENCH_ITERS "$iters"; positive BENCH_ROUNDS "$rounds"; positive BENCH_W
 positive BENCH_MATMUL_N "$matmul_n"; positive BENCH_CALIB_SAMPLES "$calib_samples"
 positive BENCH_CALIB_SEQLEN "$calib_seqlen"; positive BENCH_SELECTION_ROUNDS "$selection_rounds"
 for t in $seqlens; do positive "BENCH_SEQLENS entry" "$t"; done
+for n in $gen_tokens; do positive "BENCH_GEN_TOKENS entry" "$n"; done
+positive BENCH_GEN_ITERS "$gen_iters"; positive BENCH_GEN_WARMUP "$gen_warmup"
 
 # ---- 1. the virtualenv -------------------------------------------------------------------------
 venv=data/cache/bench-venv
 requirements="torch==2.7.1 transformers==4.57.6 safetensors==0.7.0 numpy==2.3.5"
 stamp="$venv/prunekit-requirements.txt"          # written after a complete install: what it holds
-if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$requirements" ]; then
+if [ -n "${BENCH_VENV:-}" ]; then
+  venv=$BENCH_VENV
+  [ -x "$venv/bin/python" ] || { echo "bench-vs-pytorch.sh: BENCH_VENV=$venv has no bin/python" >&2; exit 2; }
+  echo "virtualenv: $venv (BENCH_VENV, as it is: $("$venv/bin/python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'))"
+elif [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$requirements" ]; then
   echo "virtualenv: reusing $venv ($requirements)"
 else
   echo "virtualenv: creating $venv and installing $requirements from PyPI (about 3 GB of wheels, once)"
@@ -156,6 +186,12 @@ java_threads="-Dai.djl.pytorch.num_threads=$threads -Dai.djl.pytorch.num_interop
 prunekit_bench() {
   PRUNEKIT_JAVA_OPTS="${PRUNEKIT_JAVA_OPTS:-} $java_threads" bin/prunekit bench --model "$model_dir" "$@"
 }
+bench_main() {    # CLASS ARGS...: a main class of prunekit.bench, on the jar, with BENCH_THREADS threads
+  [ -f "$jar" ] && [ -d lib/target/deps ] || mvn -q -B -DskipTests package    # as bin/prunekit does on first use
+  # shellcheck disable=SC2086
+  java -Xmx8g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dprunekit.root="$root" $java_threads \
+      -cp "$jar:lib/target/deps/*" "prunekit.bench.$1" "${@:2}"
+}
 pytorch_bench() {
   HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_bench.py --model "$model_dir" \
       --threads "$threads" --interop-threads "$threads" "$@"
@@ -164,27 +200,22 @@ pytorch_bench() {
 # ---- 3. prunekit against PyTorch ---------------------------------------------------------------
 bench_args=(--batch 1 --warmup "$warmup" --iterations "$iters" --matmul-size "$matmul_n" --matmul-iterations "$matmul_iters")
 
-# lockstep_round DIR SEQLEN: prunekit and one PyTorch process per attention implementation, started together
-# and taking turns pass by pass over a ring of FIFOs (prunekit.bench.Turns): one computes at a time, and a
-# drift of the machine's speed reaches every side alike. Loading overlaps; no timed pass does.
-lockstep_round() {
-  local dir=$1 t=$2 n i next pids=() rc=0
-  local sides=(prunekit $attns)
+# ring DIR WHAT START SIDE...: one process per SIDE, started together by `START SIDE MINE NEXT` (in the
+# background: $! is its pid; it adds its error file to ring_errs), taking turns over a ring of FIFOs in DIR
+# (prunekit.bench.Turns): one computes at a time, and a drift of the machine's speed reaches every side alike.
+# Loading overlaps; no timed pass does. The first turn is the first side's. One side failing stops the others.
+ring() {
+  local dir=$1 what=$2 start=$3 n i pids=() rc=0
+  shift 3
+  local sides=("$@")
   n=${#sides[@]}
+  ring_errs=()
   for i in $(seq 0 $((n - 1))); do rm -f "$dir/turn-$i"; mkfifo "$dir/turn-$i"; done
-  echo "seqlen $t: lockstep, ${sides[*]} (iterations: $iters, turn by turn)"
   for i in $(seq 0 $((n - 1))); do
-    next=$(( (i + 1) % n ))
-    local args=(--seqlen "$t" "${bench_args[@]}" --lockstep "$dir/turn-$i,$dir/turn-$next")
-    if [ "$i" = 0 ]; then
-      prunekit_bench "${args[@]}" > "$dir/prunekit-$t.out" 2> "$dir/prunekit-$t.err" &
-    else
-      pytorch_bench "${args[@]}" --attn "${sides[$i]}" \
-          > "$dir/pytorch-${sides[$i]}-$t.out" 2> "$dir/pytorch-${sides[$i]}-$t.err" &
-    fi
+    "$start" "${sides[$i]}" "$dir/turn-$i" "$dir/turn-$(( (i + 1) % n ))"
     pids+=($!)
   done
-  exec 9<> "$dir/turn-0"                          # the first turn: prunekit's, once it has loaded
+  exec 9<> "$dir/turn-0"                          # the first turn: the first side's, once it has loaded
   printf x >&9
   local left=("${pids[@]}") still pid            # one side failing would leave the others waiting: stop them
   while [ "${#left[@]}" -gt 0 ] && [ "$rc" = 0 ]; do
@@ -199,16 +230,29 @@ lockstep_round() {
     kill "${pids[@]}" 2> /dev/null || true
     wait 2> /dev/null || true
     exec 9>&-
-    echo "bench-vs-pytorch.sh: a side of the lockstep run at seqlen $t failed; its error output:" >&2
-    for i in $(seq 0 $((n - 1))); do
-      local err="$dir/pytorch-${sides[$i]}-$t.err"; [ "$i" = 0 ] && err="$dir/prunekit-$t.err"
-      [ -s "$err" ] && { echo "--- $err" >&2; tail -n 20 "$err" >&2; }
-    done
+    echo "bench-vs-pytorch.sh: a side of the lockstep run ($what) failed; its error output:" >&2
+    for err in "${ring_errs[@]}"; do [ -s "$err" ] && { echo "--- $err" >&2; tail -n 20 "$err" >&2; }; done
     echo "(an attention implementation this transformers lacks: leave it out of BENCH_ATTN)" >&2
     exit 1
   fi
   exec 9>&-
   rm -f "$dir"/turn-*
+}
+
+# lockstep_round DIR SEQLEN: prunekit and one PyTorch process per attention implementation, pass by pass.
+lockstep_round() {
+  echo "seqlen $2: lockstep, prunekit $attns (iterations: $iters, turn by turn)"
+  ring "$1" "seqlen $2" bench_side prunekit $attns
+}
+bench_side() {   # SIDE MINE NEXT: that side's run at the loop's seqlen $t, into the loop's $rdir
+  local args=(--seqlen "$t" "${bench_args[@]}" --lockstep "$2,$3") name=prunekit-$t
+  [ "$1" = prunekit ] || name=pytorch-$1-$t
+  ring_errs+=("$rdir/$name.err")
+  if [ "$1" = prunekit ]; then
+    prunekit_bench "${args[@]}" > "$rdir/$name.out" 2> "$rdir/$name.err" &
+  else
+    pytorch_bench "${args[@]}" --attn "$1" > "$rdir/$name.out" 2> "$rdir/$name.err" &
+  fi
 }
 
 if [ "$bench" = 1 ]; then
@@ -242,6 +286,46 @@ if [ "$bench" = 1 ]; then
   python3 environment/bench/report.py bench --dir "$rdir" --round "$r/$rounds" ${csv:+--csv "$csv"}
  done
  python3 environment/bench/report.py rounds --dir "$out"
+fi
+
+# ---- 3c. generation with the key/value cache against transformers' generate ------------------------
+generate_side() {   # SIDE MINE NEXT (MINE empty: alone): one side generating the loop's $gen_n tokens into its $rdir
+  local args=(--prompt-file "$prompt_file" --new-tokens "$gen_n" --warmup "$gen_warmup" --iterations "$gen_iters")
+  if [ -n "$2" ]; then args+=(--lockstep "$2,$3"); fi
+  if [ "$1" = prunekit ]; then
+    ring_errs+=("$rdir/prunekit.err")
+    bench_main GenerationBenchmark --model "$model_dir" "${args[@]}" > "$rdir/prunekit.out" 2> "$rdir/prunekit.err" &
+  else
+    ring_errs+=("$rdir/pytorch-$1.err")
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/pytorch_generate.py run \
+        --model "$model_dir" --threads "$threads" --interop-threads "$threads" --attn "$1" "${args[@]}" \
+        > "$rdir/pytorch-$1.out" 2> "$rdir/pytorch-$1.err" &
+  fi
+}
+
+if [ "$generate" = 1 ]; then
+  prompt_file="$out/prompt.txt"                  # the prompt's ids, tokenised once, for both sides
+  bench_main GenerationBenchmark --model "$model_dir" --prompt "$gen_prompt" --write-prompt "$prompt_file" > /dev/null \
+    || { echo "bench-vs-pytorch.sh: GenerationBenchmark --write-prompt failed" >&2; exit 1; }
+  for gen_n in $gen_tokens; do
+    for r in $(seq 1 "$rounds"); do
+      rdir="$out/generate-$gen_n/round-$r"
+      mkdir -p "$rdir"
+      echo "generation of $gen_n tokens, round $r of $rounds: prunekit $attns ($mode; $gen_warmup untimed + $gen_iters timed each)"
+      if [ "$mode" = lockstep ]; then
+        ring "$rdir" "generation of $gen_n tokens" generate_side prunekit $attns
+      else
+        ring_errs=()
+        for side in prunekit $attns; do
+          generate_side "$side" "" ""
+          wait $! || { echo "bench-vs-pytorch.sh: the $side side of the generation failed:" >&2
+                       tail -n 20 "${ring_errs[-1]}" >&2; exit 1; }
+        done
+      fi
+      python3 environment/bench/pytorch_generate.py report --dir "$rdir" --round "$r/$rounds" ${gen_csv:+--csv "$gen_csv"}
+    done
+    python3 environment/bench/pytorch_generate.py rounds --dir "$out/generate-$gen_n"
+  done
 fi
 
 # ---- 4. every pruning method end to end ---------------------------------------------------------
