@@ -26,7 +26,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "Run 'prunekit <command> --help' for a command's options. --record NAME appends the result to"
                     + " data/results/NAME.csv; PRUNEKIT_DEVICE=cpu|gpu picks the device."},
         subcommands = {InfoCommand.class, GenerateCommand.class, PplCommand.class, EvalCommand.class,
-            PruneCommand.class, CkaCommand.class, ExportCommand.class, BenchCommand.class, ExperimentCommand.class,
+            PruneCommand.class, RecoverCommand.class, CkaCommand.class, ExportCommand.class, BenchCommand.class,
+            ExperimentCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -38,7 +38,8 @@ class CliTest {
     void topHelpListsEveryCommand() {
         Cli r = Cli.run("--help");
         assertEquals(0, r.exitCode(), r.err());
-        for (String name : List.of("info", "generate", "ppl", "eval", "prune", "cka", "export", "bench", "experiment")) {
+        for (String name : List.of("info", "generate", "ppl", "eval", "prune", "recover", "cka", "export", "bench",
+                "experiment")) {
             assertTrue(r.out().contains("\n  " + name + " "), name + " missing from:\n" + r.out());
         }
     }
@@ -46,7 +47,7 @@ class CliTest {
     @Test
     void everyCommandsHelpExitsZeroAndListsItsOptions() {
         List<List<String>> all = commands(Main.commandLine(), List.of());
-        assertEquals(11, all.size(), all.toString());          // 9 commands, 2 experiments
+        assertEquals(12, all.size(), all.toString());          // 10 commands, 2 experiments
         for (List<String> words : all) {
             List<String> argv = new ArrayList<>(words);
             argv.add("--help");
@@ -61,6 +62,20 @@ class CliTest {
         }
         assertTrue(Cli.run("prune", "--help").out().contains("--remove-layers=K"));
         assertTrue(Cli.run("ppl", "--help").out().contains("Default: test"));     // defaults are shown
+    }
+
+    @Test
+    void recoverNamesABadRankLearningRateOrStepCountBeforeLoading() {
+        String[][] bad = {{"--lora-rank", "0", "LoRA rank must be > 0, got 0"}, {"--lr", "-1e-4", "learning rate must be > 0, got -1.0E-4"},
+            {"--steps", "0", "steps must be > 0, got 0"}};
+        for (String[] b : bad) {
+            Cli r = Cli.run("recover", "--model", "stories15m", "--out", tmp.toString(), b[0], b[1]);
+            assertEquals(1, r.exitCode(), r.err());
+            assertTrue(r.err().contains(b[2]), r.err());
+        }
+        Cli r = Cli.run("recover", "--model", tmp.resolve("no-weights").toString(), "--out", tmp.toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("no-weights"), r.err());
     }
 
     @Test
