@@ -48,6 +48,9 @@ final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--lora-alpha", paramLabel = "A", description = "adapter scaling numerator (scale = A / R)")
     double alpha = LoraConfig.DEFAULT.alpha();
 
+    @Option(names = "--lora-dropout", paramLabel = "P", description = "dropout on the adapters' input while training")
+    double dropout = LoraConfig.DEFAULT.dropout();
+
     @Option(names = "--lr", paramLabel = "X", description = "peak learning rate (linear warm-up, then cosine)")
     double lr = DEFAULT.lr();
 
@@ -79,7 +82,7 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        var lora = new LoraConfig(rank, alpha, LoraConfig.DEFAULT.modules(), seed);
+        var lora = new LoraConfig(rank, alpha, dropout, LoraConfig.DEFAULT.modules(), seed);
         var config = new Recovery.Config(steps, batch, microBatch, seqLen, lr, Math.min(warmup, steps), DEFAULT.maxGradNorm(),
                 AdamW.DEFAULT, corpus, checkpointEvery, seed);
         Path runDir = out.resolve("checkpoint");

@@ -45,6 +45,11 @@ final class LlamaForward {
     }
 
     ForwardResult forward(NDManager step, int[][] tokens, Trace trace) {
+        return forward(step, tokens, trace, null);
+    }
+
+    /** {@link #forward(NDManager, int[][], Trace)} with {@code adapter}'s additions to every linear module (null: none). */
+    ForwardResult forward(NDManager step, int[][] tokens, Trace trace, LinearAdapter adapter) {
         List<NDArray> hidden = new ArrayList<>();
         Map<String, NDArray> inputs = new LinkedHashMap<>();
         List<NDArray> probes = new ArrayList<>();
@@ -54,7 +59,7 @@ final class LlamaForward {
         // 2. the decoder blocks in order, each adding to the residual stream    (B, T, C)
         List<LayerWeights> layers = model.layers();
         for (int l = 0; l < layers.size(); l++) {
-            x = layer(step, l, layers.get(l), x, trace.has(LINEAR_INPUTS) ? inputs : null);
+            x = layer(step, l, layers.get(l), x, trace.has(LINEAR_INPUTS) ? inputs : null, adapter);
             if (trace.has(ACTIVATION_PROBES)) {
                 NDArray probe = step.zeros(x.getShape(), x.getDataType());    // a leaf: dLoss/dh lands here
                 probe.setRequiresGradient(true);
@@ -96,7 +101,7 @@ final class LlamaForward {
         for (int l = 0; l < layers.size(); l++) {
             try (NDManager lm = step.newSubManager()) {
                 x.tempAttach(lm);
-                NDArray out = block(l, layers.get(l), x, positions, null, step, cache);
+                NDArray out = block(l, layers.get(l), x, positions, null, step, cache, null);
                 out.attach(step);
                 x = out;
             }
@@ -118,10 +123,15 @@ final class LlamaForward {
 
     /** Decoder block l with weights w on x (B, T, C), its intermediates in a sub-manager freed at once. */
     NDArray layer(NDManager step, int l, LayerWeights w, NDArray x, Map<String, NDArray> inputs) {
+        return layer(step, l, w, x, inputs, null);
+    }
+
+    private NDArray layer(NDManager step, int l, LayerWeights w, NDArray x, Map<String, NDArray> inputs,
+            LinearAdapter adapter) {
         ForwardConstants.Positions positions = constants.positions(Math.toIntExact(x.getShape().get(1)));
         try (NDManager lm = step.newSubManager()) {
             x.tempAttach(lm);                       // intermediates land in lm and are freed with it
-            NDArray out = block(l, w, x, positions, inputs, step, null);
+            NDArray out = block(l, w, x, positions, inputs, step, null, adapter);
             out.attach(step);
             return out;
         }
@@ -148,16 +158,16 @@ final class LlamaForward {
      * cache, the attention also sees (and extends) layer l's cached keys and values.
      */
     private NDArray block(int l, LayerWeights w, NDArray x, ForwardConstants.Positions positions,
-            Map<String, NDArray> inputs, NDManager keep, KvCache cache) {
+            Map<String, NDArray> inputs, NDManager keep, KvCache cache, LinearAdapter adapter) {
         // 1. h = x + Attention(RMSNorm(x))                                     (B, T, C)
         NDArray a = rmsNorm(x, w.attnNorm());
-        NDArray attn = attention(l, a, w, positions, inputs, keep, cache);
+        NDArray attn = attention(l, a, w, positions, inputs, keep, cache, adapter);
         if (inputs == null) close(a);
         NDArray h = x.add(attn);
         close(attn);
         // 2. out = h + MLP(RMSNorm(h))                                         (B, T, C)
         NDArray m = rmsNorm(h, w.mlpNorm());
-        NDArray mlp = mlp(l, m, w, inputs, keep);
+        NDArray mlp = mlp(l, m, w, inputs, keep, adapter);
         if (inputs == null) close(m);
         NDArray out = h.add(mlp);
         close(mlp, h);
@@ -180,7 +190,7 @@ final class LlamaForward {
      * (Ainslie et al., arXiv 2305.13245): each of the K key/value heads serves H/K query heads.
      */
     private NDArray attention(int l, NDArray a, LayerWeights w, ForwardConstants.Positions positions,
-            Map<String, NDArray> inputs, NDManager keep, KvCache cache) {
+            Map<String, NDArray> inputs, NDManager keep, KvCache cache, LinearAdapter adapter) {
         LlamaConfig c = model.config();
         long b = a.getShape().get(0);
         long t = a.getShape().get(1);
@@ -189,9 +199,9 @@ final class LlamaForward {
         int d = c.headDim();
         Rope rope = positions.rope();
         // 1. project, split into heads, rotate q and k (q also scaled by 1/√D)  (B, H, T, D)
-        NDArray q = heads(rope.applyToQueries(headsView(linear(a, w.q()), b, t, nh, d)));
-        NDArray kNew = heads(rope.apply(headsView(linear(a, w.k()), b, t, nkv, d)));   // (B, K, T, D)
-        NDArray vNew = heads(headsView(linear(a, w.v()), b, t, nkv, d));
+        NDArray q = heads(rope.applyToQueries(headsView(linear(l, "q_proj", a, w.q(), adapter), b, t, nh, d)));
+        NDArray kNew = heads(rope.apply(headsView(linear(l, "k_proj", a, w.k(), adapter), b, t, nkv, d)));  // (B, K, T, D)
+        NDArray vNew = heads(headsView(linear(l, "v_proj", a, w.v(), adapter), b, t, nkv, d));
         long keys = t;
         if (cache != null) {                                    // the cached tokens' keys and values first
             NDArray[] kv = cache.append(l, kNew, vNew);         // (B, K, P + T, D)
@@ -221,15 +231,16 @@ final class LlamaForward {
             record(inputs, keep, l, ctx, "o_proj");
         }
         // 4. output projection                                                 (B, T, C)
-        NDArray out = linear(ctx, w.o());
+        NDArray out = linear(l, "o_proj", ctx, w.o(), adapter);
         if (inputs == null) close(ctx);
         return out;
     }
 
     /** The SwiGLU MLP (Shazeer, arXiv 2002.05202): W_down (silu(W_gate m) ⊙ W_up m). */
-    private NDArray mlp(int l, NDArray m, LayerWeights w, Map<String, NDArray> inputs, NDManager keep) {
-        NDArray gate = linear(m, w.gate());                                 // (B, T, I)
-        NDArray up = linear(m, w.up());                                     // (B, T, I)
+    private NDArray mlp(int l, NDArray m, LayerWeights w, Map<String, NDArray> inputs, NDManager keep,
+            LinearAdapter adapter) {
+        NDArray gate = linear(l, "gate_proj", m, w.gate(), adapter);        // (B, T, I)
+        NDArray up = linear(l, "up_proj", m, w.up(), adapter);              // (B, T, I)
         NDArray sigmoid = Activation.sigmoid(gate);
         NDArray silu = gate.mul(sigmoid);                                   // silu(g) = g·σ(g)
         close(sigmoid, gate);
@@ -239,7 +250,7 @@ final class LlamaForward {
             record(inputs, keep, l, m, "gate_proj", "up_proj");
             record(inputs, keep, l, act, "down_proj");
         }
-        NDArray down = linear(act, w.down());                               // (B, T, C)
+        NDArray down = linear(l, "down_proj", act, w.down(), adapter);      // (B, T, C)
         if (inputs == null) close(act);
         return down;
     }
@@ -274,6 +285,16 @@ final class LlamaForward {
 
     private static NDArray linear(NDArray x, NDArray weight) {
         return Linear.linear(x, weight).get(0);                             // x Wᵀ
+    }
+
+    /** Module {@code module} of layer l: x Wᵀ, plus the adapter's addition when there is one. */
+    private static NDArray linear(int l, String module, NDArray x, NDArray weight, LinearAdapter adapter) {
+        NDArray y = linear(x, weight);
+        NDArray delta = adapter == null ? null : adapter.delta(l, module, x);
+        if (delta == null) return y;
+        NDArray sum = y.add(delta);
+        close(y, delta);
+        return sum;
     }
 
     /** Keeps {@code a} (in {@code keep}) as the input of the given modules of layer l. */

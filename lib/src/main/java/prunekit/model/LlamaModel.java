@@ -122,6 +122,14 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         return forward.forward(step, tokens, trace);
     }
 
+    /**
+     * {@link #forward(NDManager, int[][], Trace)} with {@code adapter}'s addition on every linear module
+     * of every layer (LoRA's low-rank update while it trains).
+     */
+    public ForwardResult forward(NDManager step, int[][] tokens, Trace trace, LinearAdapter adapter) {
+        return forward.forward(step, tokens, trace, adapter);
+    }
+
     /** An empty key/value cache for {@link #forward(NDManager, int[][], KvCache)}; close it when done. */
     public KvCache newCache() {
         return new KvCache(manager().newSubManager(), config().layers());

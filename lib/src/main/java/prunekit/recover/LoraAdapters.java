@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import prunekit.model.HostTensor;
 import prunekit.model.LayerWeights;
+import prunekit.model.LinearAdapter;
 import prunekit.model.LlamaModel;
 import prunekit.model.OwnedArrays;
 
@@ -16,12 +18,17 @@ import prunekit.model.OwnedArrays;
  * The A and B matrices of {@link LoraConfig} for every adapted module of a model, named
  * {@code layers.{l}.{module}.lora_A} / {@code .lora_B}. They live in their own manager on the
  * model's device; the model's own weights are never touched until {@link #mergeInto}.
+ *
+ * <p>In a forward pass they are a {@link LinearAdapter}: module W of layer l gives
+ * {@code x Wᵀ + (α/r) · dropout(x) Aᵀ Bᵀ}, the low-rank path (as peft computes it), so a backward pass
+ * differentiates A and B through two thin products and never forms W's gradient.
  */
-public final class LoraAdapters implements AutoCloseable {
+public final class LoraAdapters implements LinearAdapter, AutoCloseable {
 
     private final LoraConfig config;
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>(); // name -> A or B, in layer and module order
+    private boolean training;                                          // dropout on (Recovery sets it)
 
     private LoraAdapters(LoraConfig config, NDManager manager) {
         this.config = config;
@@ -74,6 +81,30 @@ public final class LoraAdapters implements AutoCloseable {
     /** The trainable matrices by name. */
     public Map<String, NDArray> parameters() {
         return params;
+    }
+
+    /** Dropout applies while training (and {@link LoraConfig#dropout()} &gt; 0). */
+    public void setTraining(boolean on) {
+        training = on;
+    }
+
+    /** (α/r) · dropout(x) Aᵀ Bᵀ for an adapted module, null for the others: (B, T, out). */
+    @Override
+    public NDArray delta(int layer, String module, NDArray x) {
+        NDArray a = params.get("layers." + layer + "." + module + ".lora_A");
+        if (a == null) return null;
+        NDArray b = params.get("layers." + layer + "." + module + ".lora_B");
+        NDArray in = x;
+        if (training && config.dropout() > 0) {                              // inverted dropout, the engine's seeded RNG
+            NDArray keep = x.getManager().randomUniform(0, 1, x.getShape()).gte(config.dropout());
+            in = x.mul(keep.toType(x.getDataType(), false)).muli(1 / (1 - config.dropout()));
+            keep.close();
+        }
+        NDArray low = Linear.linear(in, a).get(0);                           // (B, T, r)
+        if (in != x) in.close();
+        NDArray delta = Linear.linear(low, b).get(0);                        // (B, T, out)
+        low.close();
+        return delta.muli(config.scaling());
     }
 
     /** Number of trainable values. */

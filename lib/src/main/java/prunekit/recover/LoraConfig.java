@@ -11,19 +11,21 @@ import prunekit.model.LayerWeights;
  *
  * @param rank r (8: peft's default and the SLM paper's recovery setting)
  * @param alpha α (16: the SLM paper's recovery setting, scaling α / r = 2)
+ * @param dropout dropout on the adapter's input while training (0: peft's default)
  * @param modules linear modules that get adapters, Hugging Face names (all seven: q, k, v, o, gate,
  *                up, down, as Shortened LLaMA and LLM-Pruner recover)
  * @param seed seed of A's initialisation (0)
  */
-public record LoraConfig(int rank, double alpha, List<String> modules, long seed) {
+public record LoraConfig(int rank, double alpha, double dropout, List<String> modules, long seed) {
 
-    /** r = 8, α = 16, every linear module, seed 0. */
-    public static final LoraConfig DEFAULT = new LoraConfig(8, 16, List.of(LayerWeights.LINEARS), 0);
+    /** r = 8, α = 16, no dropout, every linear module, seed 0. */
+    public static final LoraConfig DEFAULT = new LoraConfig(8, 16, 0, List.of(LayerWeights.LINEARS), 0);
 
     public LoraConfig {
         modules = List.copyOf(modules);
         if (rank <= 0) throw new IllegalArgumentException("LoRA rank must be > 0, got " + rank);
         if (!(alpha > 0) || !Double.isFinite(alpha)) throw new IllegalArgumentException("LoRA alpha must be > 0, got " + alpha);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LoRA dropout must be in [0, 1), got " + dropout);
         if (modules.isEmpty()) throw new IllegalArgumentException("no modules to adapt; accepted: " + String.join(", ", LayerWeights.LINEARS));
         for (String m : modules) {
             if (!List.of(LayerWeights.LINEARS).contains(m)) {
@@ -39,6 +41,6 @@ public record LoraConfig(int rank, double alpha, List<String> modules, long seed
 
     /** This config with another rank. */
     public LoraConfig withRank(int r) {
-        return new LoraConfig(r, alpha, modules, seed);
+        return new LoraConfig(r, alpha, dropout, modules, seed);
     }
 }

@@ -13,16 +13,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import prunekit.data.CalibrationSampler;
-import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
 import prunekit.model.OwnedArrays;
+import prunekit.model.Trace;
 import prunekit.viz.Progress;
 
 /**
  * Recovery fine-tuning after pruning, as the layer-pruning papers retrain (Shortened LLaMA,
  * LLM-Pruner, SLM: LoRA on every linear module): the pruned model's weights stay frozen, low-rank
- * adapters ({@link LoraAdapters}) learn next-token prediction on calibration text with AdamW, a
+ * adapters ({@link LoraAdapters}, on the forward pass's linear modules) learn next-token prediction on calibration text with AdamW, a
  * linear warm-up and a cosine decay, gradient accumulation and clipping; at the end the adapters
  * are merged, so the result is a plain LLaMA model.
  *
@@ -81,8 +81,9 @@ public final class Recovery {
         /** What must match for a run to resume from a checkpoint. */
         public String describe(LoraConfig lora) {
             return String.format(Locale.ROOT, "steps=%d;batch=%d;micro=%d;seqlen=%d;lr=%s;warmup=%d;clip=%s;adamw=%s;corpus=%s;"
-                            + "seed=%d;rank=%d;alpha=%s;modules=%s;lora_seed=%d", steps, batch, microBatch, seqLen, lr, warmup,
-                    maxGradNorm, optimizer, corpus, seed, lora.rank(), lora.alpha(), String.join(",", lora.modules()),
+                            + "seed=%d;rank=%d;alpha=%s;dropout=%s;modules=%s;lora_seed=%d", steps, batch, microBatch, seqLen, lr,
+                    warmup, maxGradNorm, optimizer, corpus, seed, lora.rank(), lora.alpha(), lora.dropout(),
+                    String.join(",", lora.modules()),
                     lora.seed());
         }
     }
@@ -138,10 +139,12 @@ public final class Recovery {
         Schedule schedule = new Schedule(config.lr(), config.warmup(), config.steps());
         long start = System.nanoTime();
         String stopped = null;
+        adapters.setTraining(true);
         try (Progress progress = Progress.start("recover", config.steps())) {
             progress.step(first);
             for (int s = first; s < Math.min(until, config.steps()); s++) {
                 int[][] batch = windows.subList(s * config.batch(), (s + 1) * config.batch()).toArray(new int[0][]);
+                Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + s));   // dropout: the same masks on resume
                 // 1. forward and backward per micro-batch; the gradients of A and B accumulate
                 double loss = accumulate(model, adapters, batch, config.microBatch());
                 double norm = Double.isFinite(loss) ? gradientNorm(adapters) : Double.NaN;
@@ -164,6 +167,7 @@ public final class Recovery {
                 }
             }
         }
+        adapters.setTraining(false);
         double seconds = (System.nanoTime() - start) / 1e9;
         int done = losses.size();
         return new Result(List.copyOf(losses), done, seconds,
@@ -178,10 +182,7 @@ public final class Recovery {
             double share = (double) microBatch / batch.length;
             try (NDManager step = model.manager().newSubManager();
                  GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray x = model.embed(step, mb);                                     // (B, T, C), frozen
-                List<LayerWeights> stack = new ArrayList<>();
-                for (int l = 0; l < model.config().layers(); l++) stack.add(adapters.apply(l, model.layer(l), step));
-                NDArray normed = model.forwardLayers(step, x, stack);                  // (B, T, C)
+                NDArray normed = model.forward(step, mb, Trace.FINAL_HIDDEN_ONLY, adapters).finalHidden();  // (B, T, C)
                 NDArray mean = LmLoss.meanNll(model, normed, mb);
                 NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));
                 gc.backward(weighted);

@@ -35,7 +35,7 @@ class LoraAdaptersTest {
     @Test
     void mergeAddsScaledBTimesA() {
         try (LlamaModel m = TinyModels.model(false, 4, DataType.FLOAT32);
-             LoraAdapters a = LoraAdapters.init(m, new LoraConfig(2, 6, List.of("q_proj", "down_proj"), 1))) {
+             LoraAdapters a = LoraAdapters.init(m, new LoraConfig(2, 6, 0, List.of("q_proj", "down_proj"), 1))) {
             float[] before = m.layer(1).q().toFloatArray();
             NDArray b = a.parameters().get("layers.1.q_proj.lora_B");
             b.set(new float[(int) b.size()]);
@@ -70,7 +70,7 @@ class LoraAdaptersTest {
     void badConfigsNameTheValue() {
         var e = assertThrows(IllegalArgumentException.class, () -> LoraConfig.DEFAULT.withRank(0));
         assertTrue(e.getMessage().contains("rank must be > 0, got 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, List.of("qkv"), 0));
+        e = assertThrows(IllegalArgumentException.class, () -> new LoraConfig(8, 16, 0, List.of("qkv"), 0));
         assertTrue(e.getMessage().contains("'qkv'") && e.getMessage().contains("q_proj"), e.getMessage());
     }
 }

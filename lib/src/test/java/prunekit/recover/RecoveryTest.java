@@ -77,6 +77,22 @@ class RecoveryTest {
     }
 
     @Test
+    void dropoutRunsResumeTheSameToo() throws Exception {
+        List<int[]> data = windows(16, 12);
+        LoraConfig withDropout = new LoraConfig(8, 16, 0.1, LoraConfig.DEFAULT.modules(), 0);
+        List<Double> straight;
+        try (LlamaModel m = TinyModels.model(false, 26, DataType.FLOAT32); LoraAdapters a = LoraAdapters.init(m, withDropout)) {
+            straight = Recovery.train(m, a, TINY, data, dir.resolve("a"), false, 8).losses();
+        }
+        try (LlamaModel m = TinyModels.model(false, 26, DataType.FLOAT32); LoraAdapters a = LoraAdapters.init(m, withDropout)) {
+            Recovery.train(m, a, TINY, data, dir.resolve("b"), false, 4);
+        }
+        try (LlamaModel m = TinyModels.model(false, 26, DataType.FLOAT32); LoraAdapters a = LoraAdapters.init(m, withDropout)) {
+            assertEquals(straight, Recovery.train(m, a, TINY, data, dir.resolve("b"), true, 8).losses());
+        }
+    }
+
+    @Test
     void resumingWithOtherSettingsIsRefused() {
         List<int[]> data = windows(16, 12);
         try (LlamaModel m = TinyModels.model(false, 23, DataType.FLOAT32);
@@ -117,11 +133,14 @@ class RecoveryTest {
             Recovery.train(m, a, TINY, windows(16, 12), dir, false, 8);
             int[][] probe = {windows(1, 12).get(0)};
             float[] adapted;
+            float[] viaWeights;
             try (NDManager step = m.manager().newSubManager()) {
+                adapted = m.forward(step, probe, prunekit.model.Trace.NONE, a).logits().toFloatArray();   // low-rank path
                 List<LayerWeights> stack = new ArrayList<>();
                 for (int l = 0; l < m.config().layers(); l++) stack.add(a.apply(l, m.layer(l), step));
-                adapted = m.logits(m.forwardLayers(step, m.embed(step, probe), stack)).toFloatArray();
+                viaWeights = m.logits(m.forwardLayers(step, m.embed(step, probe), stack)).toFloatArray();  // W + (α/r) B A
             }
+            assertArrayEquals(viaWeights, adapted, 1e-5f);
             a.mergeInto(m);
             float[] merged;
             try (NDManager step = m.manager().newSubManager()) {
