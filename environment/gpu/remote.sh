@@ -267,6 +267,25 @@ for s in $steps; do
            if [ -f "$PK/rand6/config.json" ]; then
              for t in $names; do step "tasks-rand6-$t" 300 eval --model "$PK/rand6" --task "$t" --record gpu-tasks; done
            fi ;;
+    # recovery (issue #21): SmolLM2 with 6 layers removed by Block Influence, perplexity before and after
+    # `prunekit recover` at its defaults, on the protocol's corpora (32,768 tokens each) and on English text
+    # in none of them (the GPL-3 text, when the machine has it)
+    recover)
+           rm -rf "$PK/bi6" "$PK/bi6-rec"
+           step recover-prune 300 prune --model smollm2 --method block-influence --remove-layers 6 --out "$PK/bi6"
+           texts=(); [ -f /usr/share/common-licenses/GPL-3 ] && texts=(/usr/share/common-licenses/GPL-3)
+           for m in bi6 bi6-rec; do
+             [ "$m" = bi6-rec ] && step recover-train 600 recover --model "$PK/bi6" --out "$PK/bi6-rec"
+             [ -f "$PK/$m/config.json" ] || continue
+             for c in sotu moby-dick brown; do
+               step "recover-ppl-$m-$c" 300 ppl --model "$PK/$m" --corpus "$c" --split test --seqlen 256 \
+                 --max-eval-tokens 32768 --record gpu-recover
+             done
+             for f in "${texts[@]}"; do
+               step "recover-ppl-$m-gpl3" 300 ppl --model "$PK/$m" --text-file "$f" --seqlen 256 --record gpu-recover
+             done
+           done
+           [ -f "$PK/bi6-rec/loss.csv" ] && cp "$PK/bi6-rec/loss.csv" $PK/results/gpu-recover-loss.csv && pack ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac
