@@ -157,17 +157,9 @@ def print_phase(phase, times, total, batch, seqlen, flops):
     print(f"{phase}_peak_rss_mb={peak_rss_mb()}")
 
 
-def main():
-    a = parse_args()
-    config_file = os.path.join(a.model, "config.json")
-    if not os.path.isfile(config_file):
-        sys.exit(f"pytorch_bench: {config_file} not found: give a directory written by `bin/prunekit export`")
-    with open(config_file) as f:
-        cfg = json.load(f)
-    if a.seqlen > cfg.get("max_position_embeddings", a.seqlen):
-        sys.exit(f"pytorch_bench: --seqlen {a.seqlen} exceeds max_position_embeddings "
-                 f"{cfg['max_position_embeddings']} in {config_file}")
-
+def load_model(a, who):
+    """torch, transformers and the model of a.model in float32 with a.attn attention, on a.threads (and
+    a.interop_threads) threads, in eval mode; exits 3 when that attention implementation is missing."""
     import torch                                     # after the argument checks: importing takes seconds
     import transformers
 
@@ -179,10 +171,25 @@ def main():
             a.model, dtype=torch.float32, attn_implementation=a.attn)
     except (ValueError, ImportError) as e:
         if a.attn in str(e):
-            print(f"pytorch_bench: attn_implementation={a.attn} is not available: {e}", file=sys.stderr)
+            print(f"{who}: attn_implementation={a.attn} is not available: {e}", file=sys.stderr)
             sys.exit(3)
         raise
     model.eval()
+    return torch, transformers, model
+
+
+def main():
+    a = parse_args()
+    config_file = os.path.join(a.model, "config.json")
+    if not os.path.isfile(config_file):
+        sys.exit(f"pytorch_bench: {config_file} not found: give a directory written by `bin/prunekit export`")
+    with open(config_file) as f:
+        cfg = json.load(f)
+    if a.seqlen > cfg.get("max_position_embeddings", a.seqlen):
+        sys.exit(f"pytorch_bench: --seqlen {a.seqlen} exceeds max_position_embeddings "
+                 f"{cfg['max_position_embeddings']} in {config_file}")
+
+    torch, transformers, model = load_model(a, "pytorch_bench")
     dtypes = {p.dtype for p in model.parameters()}
     if dtypes != {torch.float32}:
         sys.exit(f"pytorch_bench: {a.model} loaded with dtypes {dtypes}, expected float32 only")

@@ -24,7 +24,7 @@ import sys
 import time
 
 import report
-from pytorch_bench import Turns, median, peak_rss_mb
+from pytorch_bench import Turns, load_model, median, peak_rss_mb
 
 
 def parse_args():
@@ -63,20 +63,7 @@ def run(a):
     prompt_ids = [int(x) for x in prompt["prompt_ids"].split(",")]
     eos = int(prompt["eos_id"])
 
-    import torch                                         # after the argument checks: importing takes seconds
-    import transformers
-
-    torch.set_num_threads(a.threads)
-    if a.interop_threads:
-        torch.set_num_interop_threads(a.interop_threads)
-    try:
-        model = transformers.AutoModelForCausalLM.from_pretrained(a.model, dtype=torch.float32, attn_implementation=a.attn)
-    except (ValueError, ImportError) as e:
-        if a.attn in str(e):
-            print(f"pytorch_generate: attn_implementation={a.attn} is not available: {e}", file=sys.stderr)
-            sys.exit(3)
-        raise
-    model.eval()
+    torch, transformers, model = load_model(a, "pytorch_generate")
     # every setting explicit: nothing from a generation_config.json, no sampling, no repetition penalty
     config = transformers.GenerationConfig(max_new_tokens=a.new_tokens, min_new_tokens=a.new_tokens, do_sample=False,
                                            num_beams=1, use_cache=True, eos_token_id=eos, pad_token_id=eos)

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,10 +123,12 @@ final class RecoverCommand implements Callable<Integer> {
         }
         List<Double> losses = r.losses();
         Instant now = Instant.now();
+        List<ResultRecord> curve = new ArrayList<>();
         for (int s = 0; s < losses.size(); s++) {
-            Results.append(csv, new ResultRecord(now, m.config().name(), before.method() + "+lora", before.settings(),
+            curve.add(new ResultRecord(now, m.config().name(), before.method() + "+lora", before.settings(),
                     config.corpus() + "/calibration", config.seqLen(), config.seed(), before.device(), r.seconds(),
                     "train_loss", losses.get(s), Double.NaN, s + 1));
         }
+        Results.append(csv, curve);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.function.Supplier;
 import prunekit.data.DataPaths;
 import prunekit.model.Tokenizer;
+import prunekit.stats.StatsCache;
 
 /**
  * Dense baselines computed once and kept on disk, so that every notebook and table compares against
@@ -45,7 +46,7 @@ public final class Baselines {
 
     /** The result stored under {@code key} in {@code dir}, or {@code compute}'s, stored there first. */
     static Perplexity.Result cached(Path dir, String key, Supplier<Perplexity.Result> compute) {
-        Path file = dir.resolve(digest(key) + ".json");
+        Path file = dir.resolve(StatsCache.digest(key) + ".json");
         if (Files.isRegularFile(file)) return read(file, key);
         Perplexity.Result r = compute.get();
         try {
@@ -71,16 +72,6 @@ public final class Baselines {
                     + "': delete it to recompute");
         }
         return e.result();
-    }
-
-    /** The first 16 hex digits of the SHA-256 of {@code key}. */
-    private static String digest(String key) {
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(h, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     /** One cached measurement. */

@@ -96,8 +96,8 @@ public final class StatsCache {
         }
     }
 
-    /** First 16 hex digits of the SHA-256 of {@code text}. */
-    static String digest(String text) {
+    /** First 16 hex digits of the SHA-256 of {@code text}: the file names of on-disk caches. */
+    public static String digest(String text) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h).substring(0, 16);
