@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
+import prunekit.eval.Protocol;
 import prunekit.eval.ResultRecord;
 import prunekit.eval.Results;
 import prunekit.experiment.Evaluation;
@@ -16,15 +17,16 @@ import prunekit.model.LlamaModel;
  */
 final class GridOptions {
 
-    @Option(names = "--eval-corpus", paramLabel = "NAME", converter = Choices.Corpus.class,
+    @Option(names = "--eval-corpora", paramLabel = "NAME", split = ",", converter = Choices.Corpus.class,
             completionCandidates = Choices.Corpus.class,
-            description = "corpus whose test split gives perplexity: ${COMPLETION-CANDIDATES}")
-    String evalCorpus;
+            description = "corpora whose test splits give perplexity (the calibration corpus among them is the"
+                    + " in-domain number): ${COMPLETION-CANDIDATES}")
+    List<String> evalCorpora;
 
-    @Option(names = "--eval-seqlen", paramLabel = "N", description = "perplexity window")
-    int evalSeqLen;
+    @Option(names = "--eval-seqlens", paramLabel = "N", split = ",", description = "perplexity windows")
+    List<Integer> evalSeqLens;
 
-    @Option(names = "--eval-tokens", paramLabel = "K", description = "perplexity tokens (0: the whole split)")
+    @Option(names = "--eval-tokens", paramLabel = "K", description = "perplexity tokens per corpus and window length")
     long evalTokens;
 
     @Option(names = "--tasks", paramLabel = "NAME", split = ",", converter = Choices.Task.class,
@@ -43,22 +45,22 @@ final class GridOptions {
 
     /** The options with a grid's defaults. */
     GridOptions(Evaluation defaults) {
-        this.evalCorpus = defaults.evalCorpus();
-        this.evalSeqLen = defaults.evalSeqLen();
-        this.evalTokens = defaults.evalTokens();
+        this.evalCorpora = defaults.protocol().evalCorpora();
+        this.evalSeqLens = defaults.protocol().seqLens();
+        this.evalTokens = defaults.protocol().evalTokens();
         this.tasks = defaults.tasks();
         this.taskLimit = defaults.taskLimit();
     }
 
     /** The grid's evaluation from these options and the calibration options, progress shown. */
     Evaluation evaluation(CalibrationOptions calibration) {
-        return new Evaluation(calibration.corpus, calibration.samples, calibration.seqLen, calibration.seed, evalCorpus,
-                evalSeqLen, evalTokens, tasks, taskLimit, true);
+        return new Evaluation(Protocol.of(calibration.corpus, evalCorpora, evalSeqLens, evalTokens), calibration.samples,
+                calibration.seqLen, calibration.seed, tasks, taskLimit, true);
     }
 
     /**
      * Loads the model, prints its name and device, runs {@code grid} on it with every record appended
-     * to {@code --record}'s file as it comes, and prints that file.
+     * to {@code --record}'s file as it comes (its units to the units file beside it), and prints that file.
      */
     void run(ModelOption model, BiConsumer<LlamaModel, Consumer<ResultRecord>> grid) {
         var file = Results.file(record);

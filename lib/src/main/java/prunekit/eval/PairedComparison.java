@@ -87,6 +87,28 @@ public record PairedComparison(String measure, double a, double b, double estima
     }
 
     /**
+     * A against B from stored units ({@link RecordSet}): per-window NLLs when {@code perplexity}, whose
+     * means give the two perplexities, else per-item 1/0 accuracies.
+     *
+     * @param measure what is compared, as it should read in a table
+     */
+    public static PairedComparison of(String measure, double[] a, double[] b, boolean perplexity, Bootstrap bootstrap) {
+        if (a.length != b.length || a.length == 0) {
+            throw new IllegalArgumentException(measure + ": cannot pair " + a.length + " units of A with " + b.length
+                    + " of B; both must be measured on the same windows or items");
+        }
+        double[] d = difference(a, b);
+        Bootstrap.Interval ci = bootstrap.mean(d);
+        double meanA = java.util.Arrays.stream(a).average().orElseThrow();
+        double meanB = java.util.Arrays.stream(b).average().orElseThrow();
+        if (perplexity) {
+            return new PairedComparison(measure, Math.exp(meanA), Math.exp(meanB), Math.exp(meanA - meanB),
+                    ci.map(Math::exp), verdict(ci, false), d.length);
+        }
+        return new PairedComparison(measure, meanA, meanB, meanA - meanB, ci, verdict(ci, true), d.length);
+    }
+
+    /**
      * The verdict from an interval of A - B: better when it excludes zero on the good side.
      *
      * @param higherIsBetter true for accuracy, false for (log-)perplexity

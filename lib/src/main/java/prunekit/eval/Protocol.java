@@ -19,7 +19,7 @@ import java.util.List;
  * @param calibration corpus whose calibration split feeds every data-driven method (brown)
  * @param crossDomain corpora measured on their test splits, none of them the calibration corpus
  *                    (sotu, moby-dick)
- * @param inDomain corpus measured beside them, the calibration corpus's own test split (brown)
+ * @param inDomain corpus measured beside them, the calibration corpus's own test split (brown); null for none
  * @param seqLens window lengths of the perplexity measurements (128, 256: PAPERS.md's 128 and the
  *                calibration length of the CPU runs)
  * @param evalTokens scored tokens per corpus and length (32,768; CI runs pass fewer)
@@ -47,6 +47,15 @@ public record Protocol(String calibration, List<String> crossDomain, String inDo
         return new Protocol(calibration, crossDomain, inDomain, seqLens, n);
     }
 
+    /**
+     * The protocol that calibrates on {@code calibration} and measures {@code corpora}: those other
+     * than the calibration corpus are cross-domain, the calibration corpus (if listed) in-domain.
+     */
+    public static Protocol of(String calibration, List<String> corpora, List<Integer> seqLens, long evalTokens) {
+        List<String> cross = corpora.stream().filter(c -> !c.equals(calibration)).toList();
+        return new Protocol(calibration, cross, corpora.contains(calibration) ? calibration : null, seqLens, evalTokens);
+    }
+
     /** This protocol at other window lengths. */
     public Protocol withSeqLens(List<Integer> lengths) {
         return new Protocol(calibration, crossDomain, inDomain, lengths, evalTokens);
@@ -55,7 +64,7 @@ public record Protocol(String calibration, List<String> crossDomain, String inDo
     /** Every evaluated corpus: the cross-domain ones first, then the in-domain one. */
     public List<String> evalCorpora() {
         List<String> all = new ArrayList<>(crossDomain);
-        if (!all.contains(inDomain)) all.add(inDomain);
+        if (inDomain != null && !all.contains(inDomain)) all.add(inDomain);
         return all;
     }
 

@@ -12,9 +12,10 @@ import tech.tablesaw.api.Table;
 /**
  * Result records (one measured number per row, {@link ResultRecord}) turned into one row per pruned
  * model: {@code device, method, settings, calibration} and a column per measurement —
- * {@code ppl}, {@code <task> acc}, {@code <task> acc_norm}, and every other metric by its name
+ * {@code ppl <corpus>@<seqlen>} (e.g. {@code ppl sotu@128}; the corpus is the data without its
+ * {@code /test}), {@code <task> acc}, {@code <task> acc_norm}, and every other metric by its name
  * ({@code params}, {@code prune_s}, {@code select_s}, {@code sparsity}, ...). The leaderboard and
- * the paper notebooks read their records through it.
+ * the paper notebooks read their records through it ({@link RecordSet} adds intervals and pairing).
  *
  * <p>Settings are the record's {@code key=value;...} text without its {@code calib=} entry, which
  * becomes the {@code calibration} column; the device is shortened to {@code cpu} or {@code gpu}.
@@ -36,12 +37,12 @@ public final class RecordPivot {
         Map<String, Map<String, Double>> values = new HashMap<>();
         List<String> measures = new ArrayList<>();
         for (int r = 0; r < records.rowCount(); r++) {
-            String device = records.stringColumn("device").get(r).startsWith("gpu") ? "gpu" : "cpu";
-            String method = records.stringColumn("method").get(r);
-            String[] split = splitCalibration(records.stringColumn("settings").get(r));
-            String key = device + "|" + method + "|" + split[0] + "|" + split[1];
-            keys.putIfAbsent(key, new String[] {device, method, split[0], split[1]});
-            String measure = measure(records.stringColumn("metric").get(r), records.stringColumn("data").get(r));
+            String[] row = key(records.stringColumn("device").get(r), records.stringColumn("method").get(r),
+                    records.stringColumn("settings").get(r));
+            String key = String.join("|", row);
+            keys.putIfAbsent(key, row);
+            String measure = measure(records.stringColumn("metric").get(r), records.stringColumn("data").get(r),
+                    records.intColumn("seqlen").get(r));
             if (!measures.contains(measure)) measures.add(measure);
             values.computeIfAbsent(key, k -> new HashMap<>()).put(measure, records.doubleColumn("value").get(r));
         }
@@ -61,6 +62,10 @@ public final class RecordPivot {
      * calibration; NaN when there is no such row or the row lacks the column.
      */
     public static double lookup(Table pivot, String method, String settings, String calibration, String column) {
+        if (column.equals("ppl") && !pivot.columnNames().contains(column)) {   // the perplexity, when there is one
+            List<String> ppl = pivot.columnNames().stream().filter(c -> c.startsWith("ppl ")).toList();
+            if (ppl.size() == 1) column = ppl.get(0);
+        }
         if (!pivot.columnNames().contains(column)) return Double.NaN;
         for (int r = 0; r < pivot.rowCount(); r++) {
             if (pivot.stringColumn("method").get(r).equals(method) && pivot.stringColumn("settings").get(r).equals(settings)
@@ -80,9 +85,17 @@ public final class RecordPivot {
         return "";
     }
 
-    private static String measure(String metric, String data) {
+    /** A record's measurement name in the pivot (see the class comment). */
+    static String measure(String metric, String data, int seqLen) {
         if (metric.equals("acc") || metric.equals("acc_norm")) return data + " " + metric;
+        if (metric.equals("ppl")) return "ppl " + (data.endsWith("/test") ? data.substring(0, data.length() - 5) : data) + "@" + seqLen;
         return metric;
+    }
+
+    /** {device (cpu or gpu), method, settings without calib=, the calib value}: the row a record belongs to. */
+    static String[] key(String device, String method, String settings) {
+        String[] split = splitCalibration(settings);
+        return new String[] {device.startsWith("gpu") ? "gpu" : "cpu", method, split[0], split[1]};
     }
 
     /** {settings without calib=, the calib value}. */

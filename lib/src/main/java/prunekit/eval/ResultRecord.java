@@ -21,10 +21,14 @@ import java.util.List;
  * @param stderr its standard error, NaN if none
  * @param n evaluated tokens (perplexity) or items (multiple choice)
  * @param ci95 the value's 95 % bootstrap interval ({@link Bootstrap}), {@link Bootstrap.Interval#NONE} if none
+ * @param units the per-unit values behind {@code value}, null if none: each perplexity window's mean NLL,
+ *              or each task item's 1/0 under {@code metric}. They are not a CSV column: {@link Results#append}
+ *              writes them to the record's units file, where a {@link RecordSet} pairs two models'
+ *              units ({@link PairedComparison}) long after the models are gone.
  */
 public record ResultRecord(Instant timestamp, String model, String method, String settings, String data, int seqLen,
                            long seed, String device, double wallSeconds, String metric, double value, double stderr,
-                           long n, Bootstrap.Interval ci95) {
+                           long n, Bootstrap.Interval ci95, double[] units) {
 
     /** CSV header, in component order (the interval as two columns). */
     public static final List<String> COLUMNS = List.of("timestamp", "model", "method", "settings", "data", "seqlen",
@@ -37,7 +41,15 @@ public record ResultRecord(Instant timestamp, String model, String method, Strin
     public ResultRecord(Instant timestamp, String model, String method, String settings, String data, int seqLen,
                         long seed, String device, double wallSeconds, String metric, double value, double stderr, long n) {
         this(timestamp, model, method, settings, data, seqLen, seed, device, wallSeconds, metric, value, stderr, n,
-                Bootstrap.Interval.NONE);
+                Bootstrap.Interval.NONE, null);
+    }
+
+    /** A record with an interval and no units. */
+    public ResultRecord(Instant timestamp, String model, String method, String settings, String data, int seqLen,
+                        long seed, String device, double wallSeconds, String metric, double value, double stderr, long n,
+                        Bootstrap.Interval ci95) {
+        this(timestamp, model, method, settings, data, seqLen, seed, device, wallSeconds, metric, value, stderr, n,
+                ci95, null);
     }
 
     /**
@@ -53,7 +65,7 @@ public record ResultRecord(Instant timestamp, String model, String method, Strin
     /** One {@code ppl} row for a perplexity result. */
     public static ResultRecord of(Run run, Perplexity.Result r) {
         return new ResultRecord(Instant.now(), r.model(), run.method(), run.settings(), r.data(), r.seqLen(), run.seed(),
-                run.device(), r.seconds(), "ppl", r.ppl(), Double.NaN, r.tokens(), r.ci95());
+                run.device(), r.seconds(), "ppl", r.ppl(), Double.NaN, r.tokens(), r.ci95(), r.windowNll());
     }
 
     /**
@@ -62,13 +74,14 @@ public record ResultRecord(Instant timestamp, String model, String method, Strin
      */
     public static List<ResultRecord> of(Run run, MultipleChoice.Result r, int seqLen) {
         Instant now = Instant.now();
+        double[] acc = MultipleChoice.correct(r.scores(), ChoiceTask.Metric.ACC);
+        double[] accNorm = MultipleChoice.correct(r.scores(), ChoiceTask.Metric.ACC_NORM);
         return List.of(
                 new ResultRecord(now, r.model(), run.method(), run.settings(), r.task(), seqLen, run.seed(), run.device(),
-                        r.seconds(), "acc", r.acc(), r.accStderr(), r.items(),
-                        Bootstrap.DEFAULT.mean(MultipleChoice.correct(r.scores(), ChoiceTask.Metric.ACC))),
+                        r.seconds(), "acc", r.acc(), r.accStderr(), r.items(), Bootstrap.DEFAULT.mean(acc), acc),
                 new ResultRecord(now, r.model(), run.method(), run.settings(), r.task(), seqLen, run.seed(), run.device(),
-                        r.seconds(), "acc_norm", r.accNorm(), r.accNormStderr(), r.items(),
-                        Bootstrap.DEFAULT.mean(MultipleChoice.correct(r.scores(), ChoiceTask.Metric.ACC_NORM))));
+                        r.seconds(), "acc_norm", r.accNorm(), r.accNormStderr(), r.items(), Bootstrap.DEFAULT.mean(accNorm),
+                        accNorm));
     }
 
     /** This record as one CSV line (RFC 4180 quoting, no line terminator). */

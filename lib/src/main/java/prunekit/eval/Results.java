@@ -12,7 +12,14 @@ import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
 
-/** Appends {@link ResultRecord}s to CSV files under {@code data/results/} and reads them back as tables. */
+/**
+ * Appends {@link ResultRecord}s to CSV files under {@code data/results/} and reads them back as tables.
+ *
+ * <p>A record's per-unit values (each perplexity window's NLL, each item's 1/0; {@link ResultRecord#units()})
+ * go to the <b>units file</b> beside it, {@code <name>.units.csv}: one row per record that has them,
+ * {@code method,settings,data,seqlen,device,metric,units}, the units space-separated. It is what lets a
+ * {@link RecordSet} pair two models measured in one run, or in two runs on the same windows and items.
+ */
 public final class Results {
 
     /** Column types of the CSV, in {@link ResultRecord#COLUMNS} order. */
@@ -40,7 +47,16 @@ public final class Results {
             if (csv.getParent() != null) Files.createDirectories(csv.getParent());
             if (!Files.exists(csv) || Files.size(csv) == 0) sb.append(String.join(",", ResultRecord.COLUMNS)).append('\n');
             else if (header(csv).equals(String.join(",", ResultRecord.COLUMNS_WITHOUT_CI))) upgrade(csv);
-            for (ResultRecord r : records) sb.append(r.toCsvLine()).append('\n');
+            StringBuilder units = new StringBuilder();
+            for (ResultRecord r : records) {
+                sb.append(r.toCsvLine()).append('\n');
+                if (r.units() != null) units.append(unitsLine(r)).append('\n');
+            }
+            if (units.length() > 0) {
+                Path file = unitsFile(csv);
+                if (!Files.exists(file) || Files.size(file) == 0) units.insert(0, String.join(",", UNITS_COLUMNS) + "\n");
+                Files.writeString(file, units, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
             Files.writeString(csv, sb, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(csv + ": cannot append results", e);
@@ -78,6 +94,65 @@ public final class Results {
         } catch (IOException e) {
             throw new UncheckedIOException(csv + ": cannot read results", e);
         }
+    }
+
+    /** Header of a units file. */
+    static final List<String> UNITS_COLUMNS = List.of("method", "settings", "data", "seqlen", "device", "metric", "units");
+
+    /** The units file beside a record file: {@code x.csv} → {@code x.units.csv}. */
+    public static Path unitsFile(Path csv) {
+        String name = csv.getFileName().toString();
+        return csv.resolveSibling((name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name) + ".units.csv");
+    }
+
+    /**
+     * The per-unit values stored beside {@code csv}, one entry per row of its units file, in file
+     * order; empty when there is no units file (records made before units were kept).
+     */
+    public static List<ResultRecord> loadUnits(Path csv) {
+        Path file = unitsFile(csv);
+        if (!Files.isRegularFile(file)) return List.of();
+        List<ResultRecord> out = new java.util.ArrayList<>();
+        try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String header = reader.readLine();
+            if (!String.join(",", UNITS_COLUMNS).equals(header)) {
+                throw new IllegalArgumentException(file + ": header is '" + header + "', expected '"
+                        + String.join(",", UNITS_COLUMNS) + "'");
+            }
+            int lineNo = 1;
+            for (String line; (line = reader.readLine()) != null; ) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                List<String> f = Csv.split(line);
+                if (f.size() != UNITS_COLUMNS.size()) {
+                    throw new IllegalArgumentException(file + ":" + lineNo + ": " + f.size() + " fields, expected "
+                            + UNITS_COLUMNS.size());
+                }
+                double[] units;
+                try {
+                    units = f.get(6).isBlank() ? new double[0]
+                            : java.util.Arrays.stream(f.get(6).trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(file + ":" + lineNo + ": a unit is not a number (" + e.getMessage() + ")");
+                }
+                out.add(new ResultRecord(java.time.Instant.EPOCH, "", f.get(0), f.get(1), f.get(2),
+                        Integer.parseInt(f.get(3)), -1, f.get(4), Double.NaN, f.get(5), Double.NaN, Double.NaN,
+                        units.length, Bootstrap.Interval.NONE, units));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read units", e);
+        }
+        return out;
+    }
+
+    private static String unitsLine(ResultRecord r) {
+        StringBuilder u = new StringBuilder();
+        for (double v : r.units()) {
+            if (u.length() > 0) u.append(' ');
+            u.append(v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Float.toString((float) v));
+        }
+        return String.join(",", Csv.quote(r.method()), Csv.quote(r.settings()), Csv.quote(r.data()),
+                Integer.toString(r.seqLen()), Csv.quote(r.device()), Csv.quote(r.metric()), u);
     }
 
     private static String header(Path csv) throws IOException {

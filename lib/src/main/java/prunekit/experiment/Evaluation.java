@@ -8,6 +8,7 @@ import prunekit.eval.ChoiceTask;
 import prunekit.eval.ModelScorer;
 import prunekit.eval.MultipleChoice;
 import prunekit.eval.Perplexity;
+import prunekit.eval.Protocol;
 import prunekit.eval.ResultRecord;
 import prunekit.eval.TaskLoader;
 import prunekit.model.LlamaModel;
@@ -17,28 +18,32 @@ import prunekit.model.LlamaModel;
  * is measured (perplexity on a test split, multiple-choice tasks), and the records that come out.
  * Each grid has its own defaults ({@link LayerPruningGrid#EVALUATION}, {@link WeightPruningGrid#EVALUATION}).
  *
- * @param calibCorpus  corpus of the calibration windows, calibration split
+ * @param protocol     calibration corpus (its calibration split) and the corpora, window lengths and token
+ *                     budget of perplexity ({@link Protocol}): every model is measured on each test split
+ *                     at each length, its per-window NLLs kept for paired comparisons
  * @param calibSamples calibration windows
  * @param calibSeqLen  tokens per calibration window
  * @param seed         calibration sampling seed
- * @param evalCorpus   corpus whose test split gives perplexity
- * @param evalSeqLen   perplexity window
- * @param evalTokens   perplexity tokens, 0 = whole split
  * @param tasks        multiple-choice tasks (names for {@link TaskLoader#load(String)})
  * @param taskLimit    items per task, 0 = all
  * @param progress     print a line per measured model and progress bars
  */
-public record Evaluation(String calibCorpus, int calibSamples, int calibSeqLen, long seed, String evalCorpus,
-                         int evalSeqLen, long evalTokens, List<String> tasks, int taskLimit, boolean progress) {
+public record Evaluation(Protocol protocol, int calibSamples, int calibSeqLen, long seed, List<String> tasks,
+                         int taskLimit, boolean progress) {
 
     public Evaluation {
         tasks = List.copyOf(tasks);
         if (calibSamples < 1) throw new IllegalArgumentException("calibSamples must be >= 1, got " + calibSamples);
     }
 
+    /** The calibration corpus, {@link Protocol#calibration()}. */
+    public String calibCorpus() {
+        return protocol.calibration();
+    }
+
     /** The calibration windows, drawn from {@code model}'s tokenisation of the corpus. */
     int[][] calibration(LlamaModel model) {
-        return CalibrationSampler.sample(calibCorpus, model.tokenizer(),
+        return CalibrationSampler.sample(calibCorpus(), model.tokenizer(),
                 new CalibrationSampler.Config(calibSamples, calibSeqLen, seed)).toArray(new int[0][]);
     }
 
@@ -49,7 +54,7 @@ public record Evaluation(String calibCorpus, int calibSamples, int calibSeqLen, 
 
     /** {@code brown:16x128}: the calibration setting of a record, for {@code windows} windows. */
     String calibrationLabel(int windows) {
-        return calibCorpus + ":" + windows + "x" + calibSeqLen;
+        return calibCorpus() + ":" + windows + "x" + calibSeqLen;
     }
 
     /**
@@ -61,13 +66,18 @@ public record Evaluation(String calibCorpus, int calibSamples, int calibSeqLen, 
     void evaluate(LlamaModel m, ResultRecord.Run run, long parameters, List<ChoiceTask> tasks,
             Consumer<ResultRecord> sink) {
         ModelScorer scorer = new ModelScorer(m);
-        Perplexity.Result ppl = Perplexity.ofSplit(scorer, m.tokenizer(), evalCorpus, "test",
-                new Perplexity.Config(evalSeqLen, evalTokens, 4, progress));
-        sink.accept(ResultRecord.of(run, ppl));
+        StringBuilder line = new StringBuilder(String.format("  %-16s %-60s", run.method(),
+                run.settings().replaceAll(";calib=.*", "")));
+        for (String corpus : protocol.evalCorpora()) {
+            for (int seqLen : protocol.seqLens()) {
+                Perplexity.Result ppl = Perplexity.ofSplit(scorer, m.tokenizer(), corpus, "test",
+                        new Perplexity.Config(seqLen, protocol.evalTokens(), 4, progress));
+                sink.accept(ResultRecord.of(run, ppl));
+                line.append(String.format("  %s@%d %.2f", corpus, seqLen, ppl.ppl()));
+            }
+        }
         sink.accept(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), "model", 0,
                 run.seed(), run.device(), 0, "params", parameters, Double.NaN, m.config().layers()));
-        StringBuilder line = new StringBuilder(String.format("  %-16s %-60s ppl %.2f", run.method(),
-                run.settings().replaceAll(";calib=.*", ""), ppl.ppl()));
         for (ChoiceTask task : tasks) {
             MultipleChoice.Result r = MultipleChoice.evaluate(scorer, m.tokenizer(), task,
                     new MultipleChoice.Config(16, false));

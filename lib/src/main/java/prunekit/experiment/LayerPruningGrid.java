@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import prunekit.eval.ChoiceTask;
+import prunekit.eval.Protocol;
 import prunekit.eval.ResultRecord;
 import prunekit.importance.LayerImportance;
 import prunekit.model.LlamaModel;
@@ -61,16 +62,13 @@ public final class LayerPruningGrid {
 
     /** The GradMAP notebook's calibration and evaluation. */
     public static final Evaluation EVALUATION = new Evaluation(
-            "brown",                            // calibCorpus: windows from Brown's calibration split
+            Protocol.DEFAULT,                   // protocol: brown calibration -> sotu, moby-dick (+ brown), 128 and 256, 32,768 tokens
             16,                                 // calibSamples: 16 on a CPU (the papers use 128)
             128,                                // calibSeqLen: tokens per calibration window
             0,                                  // seed: calibration sampling seed
-            "brown",                            // evalCorpus: perplexity on Brown's test split
-            256,                                // evalSeqLen: perplexity window
-            4096,                               // evalTokens: perplexity tokens (0 = whole split)
-            List.of("minimal-pair", "cloze"),   // tasks: the multiple-choice tasks
-            100,                                // taskLimit: items per task (0 = all)
-            true);                              // progress: a line per pruned model, progress bars
+            List.of("cloze", "next-sentence", "minimal-pair"),   // tasks: every substitute task (data/tasks/)
+            0,                                  // taskLimit: items per task (0 = all)
+            true);                              // progress: a line per pruned model, progress bars                              // progress: a line per pruned model, progress bars
 
     /**
      * @param layersToRemove depths to evaluate

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import prunekit.eval.ChoiceTask;
+import prunekit.eval.Protocol;
 import prunekit.eval.ResultRecord;
 import prunekit.model.LlamaModel;
 import prunekit.sparsity.Gblm;
@@ -29,16 +30,13 @@ public final class WeightPruningGrid {
 
     /** The GBLM-Pruner notebook's calibration and evaluation. */
     public static final Evaluation EVALUATION = new Evaluation(
-            "brown",                            // calibCorpus: windows from Brown's calibration split
+            Protocol.DEFAULT,                   // protocol: brown calibration -> sotu, moby-dick (+ brown), 128 and 256, 32,768 tokens
             128,                                // calibSamples: the papers' count
             256,                                // calibSeqLen: tokens per calibration window
             0,                                  // seed: calibration sampling seed
-            "brown",                            // evalCorpus: perplexity on Brown's test split
-            256,                                // evalSeqLen: perplexity window
-            16384,                              // evalTokens: perplexity tokens (0 = whole split)
-            List.of("minimal-pair", "cloze"),   // tasks: run on the main patterns' models
-            200,                                // taskLimit: items per task (0 = all)
-            true);                              // progress: a line per pruned model, progress bars
+            List.of("cloze", "next-sentence", "minimal-pair"),   // tasks: every substitute task (data/tasks/)
+            0,                                  // taskLimit: items per task (0 = all)
+            true);                              // progress: a line per pruned model, progress bars                              // progress: a line per pruned model, progress bars
 
     /**
      * @param patterns    the main patterns: every method at each

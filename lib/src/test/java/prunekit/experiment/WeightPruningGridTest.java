@@ -23,7 +23,7 @@ import prunekit.testing.NeedsCache;
 /** The GBLM grid on a tiny model: every record it promises, and numbers checked against direct runs. */
 class WeightPruningGridTest {
 
-    private static final Evaluation TINY = new Evaluation("moby-dick", 2, 8, 0, "moby-dick", 16, 64, List.of(), 0, false);
+    private static final Evaluation TINY = new Evaluation(prunekit.eval.Protocol.of("moby-dick", List.of("moby-dick"), List.of(16), 64), 2, 8, 0, List.of(), 0, false);
     private static final WeightPruningGrid.Config SMALL = new WeightPruningGrid.Config(
             List.of(SparsityPattern.unstructured(0.5), SparsityPattern.nm(2, 4)), List.of(0.25), List.of(1),
             List.of(0.0), TINY);
