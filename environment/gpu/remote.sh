@@ -286,6 +286,18 @@ for s in $steps; do
              done
            done
            [ -f "$PK/bi6-rec/loss.csv" ] && cp "$PK/bi6-rec/loss.csv" $PK/results/gpu-recover-loss.csv && pack ;;
+    # the grids on the evaluation protocol (issue #19): calibration brown 128 x 256; perplexity on sotu, moby-dick
+    # and brown test at 128 and 256 tokens, 32,768 tokens each; the three tasks (200 items) at 6 layers / the main
+    # patterns; every record with its units (data/results/gpu-*.units.csv) for paired comparisons
+    layers1) step layers-gradmap "${GRID_TIMEOUT:-570}" experiment layer-pruning --model smollm2 \
+             --methods gradmap,gradmap-oneshot --calib-samples 128 --seqlen 256 --task-limit 200 --task-depths 6 \
+             --record gpu-layers ;;
+    layers2) step layers-baselines "${GRID_TIMEOUT:-570}" experiment layer-pruning --model smollm2 \
+             --methods "${PK_LAYER_METHODS:-block-influence,ppl,taylor,last}" --calib-samples 128 --seqlen 256 \
+             --task-limit 200 --task-depths 6 --record gpu-layers ;;
+    weights) step weights-main "${GRID_TIMEOUT:-570}" experiment weight-pruning --model smollm2 \
+             --methods magnitude,wanda,gblm --sweep none --calib-counts none --alphas none --task-limit 200 \
+             --record gpu-weights ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac
