@@ -13,8 +13,15 @@
 Each notebook runs in its own folder as working directory. The run stops at the first cell that
 raises an error (a Java compile error included) or runs past --timeout seconds, names the notebook
 and the cell, shows the error, and exits 1. Each notebook's wall time is printed.
+
+--times CSV appends where the time went to CSV (created with a header if absent): one row per cell and
+one per notebook (cell "total"), with the mode, the machine's CPU count and its load average when the
+notebook started (a loaded machine makes every cell slower; compare runs with similar load only).
+data/results/notebook-runs.csv is the committed record (docs/performance.md reads it).
 """
 import argparse
+import csv
+import datetime
 import os
 import re
 import sys
@@ -93,10 +100,11 @@ class Failure(Exception):
     """A cell that failed: which one, and what it printed."""
 
 
-def execute(path, out_path, timeout):
-    """Runs every cell of the notebook at path and writes the executed notebook to out_path."""
+def execute(path, out_path, timeout, times):
+    """Runs every cell of the notebook at path and writes the executed notebook to out_path; each code
+    cell's (index, first line, seconds) is appended to times."""
     nb = nbformat.read(path, as_version=4)
-    current = {}
+    current = {"times": times}
     client = NotebookClient(
         nb,
         kernel_name=KERNEL,
@@ -126,8 +134,10 @@ SLOW_CELL_S = 20
 def slow_cell(path, cell, index, current):
     """Names each cell that ran longer than SLOW_CELL_S seconds: where a notebook's time goes."""
     seconds = time.monotonic() - current.get("t0", time.monotonic())
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
+    if cell.cell_type == "code":
+        current["times"].append((index + 1, first, seconds))
     if seconds > SLOW_CELL_S:
-        first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
         print(f"       {shown(path)}: cell {index + 1} took {seconds:.0f} s  ({first})", flush=True)
 
 
@@ -147,6 +157,23 @@ def describe(path, cells, current, error):
     return f"{where} failed\n--- cell source ---\n{source}\n--- error ---\n{ANSI.sub('', what).strip()}"
 
 
+TIMES_HEADER = ["timestamp", "notebook", "mode", "cpus", "load_avg_1min", "cell", "first_line", "seconds"]
+
+
+def write_times(csv_path, path, mode, load, times, total):
+    """Appends one row per code cell and a 'total' row for the notebook to csv_path."""
+    new = not csv_path.exists() or csv_path.stat().st_size == 0
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with open(csv_path, "a", newline="") as f:
+        w = csv.writer(f)
+        if new:
+            w.writerow(TIMES_HEADER)
+        common = [now, shown(path), mode, os.cpu_count(), f"{load:.2f}"]
+        for index, first, seconds in times:
+            w.writerow(common + [index, first, f"{seconds:.1f}"])
+        w.writerow(common + ["total", "", f"{total:.1f}"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group(required=True)
@@ -154,6 +181,7 @@ def main():
     mode.add_argument("--ci", action="store_true", help="small run on copies in notebooks/.ci-run/")
     parser.add_argument("--timeout", type=int, default=None,
                         help="seconds one cell may run (default 900 in-place, 300 with --ci)")
+    parser.add_argument("--times", metavar="CSV", help="append per-cell and per-notebook wall times to CSV")
     parser.add_argument("notebooks", nargs="*", help="notebooks or folders (default: all under notebooks/)")
     args = parser.parse_args()
     timeout = args.timeout or (300 if args.ci else 900)
@@ -172,12 +200,16 @@ def main():
     for path in notebooks:
         out_path = ci_copy(path) if args.ci else path
         start = time.monotonic()
+        load = os.getloadavg()[0]
+        times = []
         try:
-            execute(path, out_path, timeout)
+            execute(path, out_path, timeout, times)
         except Failure as failure:
             print(f"FAILED {shown(path)} after {time.monotonic() - start:.1f} s", flush=True)
             print(failure, file=sys.stderr)
             sys.exit(1)
+        if args.times:
+            write_times(Path(args.times), path, "ci" if args.ci else "full", load, times, time.monotonic() - start)
         print(f"ok     {shown(path)}  {time.monotonic() - start:.1f} s"
               + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
     print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {time.monotonic() - total:.1f} s")
