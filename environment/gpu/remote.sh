@@ -290,7 +290,7 @@ for s in $steps; do
     # and brown test at 128 and 256 tokens, 32,768 tokens each; the three tasks (200 items) at 6 layers / the main
     # patterns; every record with its units (data/results/gpu-*.units.csv) for paired comparisons
     layers1) step layers-gradmap "${GRID_TIMEOUT:-570}" experiment layer-pruning --model smollm2 \
-             --methods gradmap,gradmap-oneshot --calib-samples 128 --seqlen 256 --task-limit 200 --task-depths 6 \
+             --methods "${PK_LAYER1_METHODS:-gradmap,gradmap-oneshot}" --calib-samples 128 --seqlen 256 --task-limit 200 --task-depths 6 ${PK_LAYER_EXTRA:-} \
              --record gpu-layers ;;
     layers2) step layers-baselines "${GRID_TIMEOUT:-570}" experiment layer-pruning --model smollm2 \
              --methods "${PK_LAYER_METHODS:-block-influence,ppl,taylor,last}" --calib-samples 128 --seqlen 256 \

@@ -41,6 +41,11 @@ final class LayerPruningExperiment implements Callable<Integer> {
     @Mixin
     GridOptions grid = new GridOptions(DEFAULT.evaluation());
 
+    @Option(names = "--compensations", paramLabel = "NAME", split = ",",
+            description = "keep only these compensations (none, projection, mean-only) of each method's set;"
+                    + " the projection needs ND4J, which the GPU route does not carry")
+    List<String> compensations = List.of("none", "projection", "mean-only");
+
     @Option(names = "--task-depths", paramLabel = "K", split = ",", preprocessor = ExperimentCommand.NoneIsEmpty.class,
             description = "depths at which the tasks run (none: every depth)")
     List<Integer> taskDepths = List.of();
@@ -58,7 +63,14 @@ final class LayerPruningExperiment implements Callable<Integer> {
                 grid.evaluation(calibration));
         List<LayerPruningGrid.Method> runs = new ArrayList<>();
         for (String name : methods) {
-            runs.add(method(name, config.evaluation().seed()));
+            LayerPruningGrid.Method m = method(name, config.evaluation().seed());
+            List<Compensation> kept = m.compensations().stream().filter(c -> compensations.contains(c.label())).toList();
+            if (kept.isEmpty()) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--compensations "
+                        + compensations + " leaves " + name + " with none of its " + m.compensations().stream()
+                        .map(Compensation::label).toList() + " (accepted: none, projection, mean-only)");
+            }
+            runs.add(new LayerPruningGrid.Method(m.name(), m.metric(), m.mode(), kept));
         }
         grid.run(model, (m, sink) -> LayerPruningGrid.run(m, runs, config, sink));
         return 0;
