@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import prunekit.eval.Bootstrap;
 import prunekit.eval.PairedComparison;
@@ -213,15 +214,18 @@ public final class Leaderboard {
 
     /**
      * The Pareto front in parameters kept against perplexity ratio: the models that no other model
-     * beats on both (fewer or as many parameters at a lower ratio, or fewer at as low a ratio), most
-     * parameters first. Point estimates; {@link #tiedWithBest} says which differences are inside the noise.
+     * beats on both (a budget as small or smaller at a lower ratio, or a smaller one at as low a ratio),
+     * most parameters first. Sizes compare by budget ({@link Config#budgetStep}), so a few parameters
+     * more or less (2:4 against 50 %) do not put a worse model on the front. Point estimates;
+     * {@link #tiedWithBest} says which differences are inside the noise.
      */
     public Table paretoFront() {
         List<Entry> front = new ArrayList<>();
         for (Entry e : ranked()) {
             boolean dominated = false;
             for (Entry o : ranked()) {
-                if (o != e && o.share() <= e.share() && o.ratio() <= e.ratio() && (o.share() < e.share() || o.ratio() < e.ratio())) {
+                double so = budget(o), se = budget(e);
+                if (o != e && so <= se && o.ratio() <= e.ratio() && (so < se || o.ratio() < e.ratio())) {
                     dominated = true;
                 }
             }
@@ -242,9 +246,8 @@ public final class Leaderboard {
 
     /** The model of {@code family} at {@code budget} with the lowest ratio. */
     public Entry best(Family family, double budget) {
-        return ranked().stream().filter(e -> e.family() == family && budget(e) == budget)
-                .min(Comparator.comparingDouble(Entry::ratio)).orElseThrow(() -> new IllegalArgumentException(
-                        "no " + family.label() + " model at budget " + budget + "; budgets: " + budgets(family)));
+        return best(e -> e.family() == family && budget(e) == budget, family.label() + " at budget " + budget
+                + " (budgets: " + budgets(family) + ")");
     }
 
     /**
@@ -252,9 +255,18 @@ public final class Leaderboard {
      * {@code key=value} of {@code selector} (e.g. {@code remove=6;compensation=none}; "" for all).
      */
     public Entry best(Family family, String selector) {
-        return ranked().stream().filter(e -> e.family() == family && contains(e.settings(), selector, false))
-                .min(Comparator.comparingDouble(Entry::ratio)).orElseThrow(() -> new IllegalArgumentException(
-                        "no " + family.label() + " model with settings '" + selector + "' and a " + config.measure()));
+        return best(e -> e.family() == family && contains(e.settings(), selector, false),
+                family.label() + " with settings '" + selector + "'");
+    }
+
+    /** The model with the lowest ratio among those {@code which} accepts. */
+    public Entry best(Predicate<Entry> which) {
+        return best(which, "accepted");
+    }
+
+    private Entry best(Predicate<Entry> which, String what) {
+        return ranked().stream().filter(which).min(Comparator.comparingDouble(Entry::ratio)).orElseThrow(
+                () -> new IllegalArgumentException("no model " + what + " with a " + config.measure()));
     }
 
     /** The one model of {@code method} whose settings contain {@code selector}'s pairs. */
