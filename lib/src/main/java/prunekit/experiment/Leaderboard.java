@@ -343,24 +343,43 @@ public final class Leaderboard {
     }
 
     /**
-     * Chart series, one per {@link Entry#variant()} (dense as its own point): {@code x} of each model
-     * against the board's perplexity, sorted by x. Models whose settings have a key of {@code selector}
-     * with another value are left out; keys a model lacks do not exclude it (so
-     * {@code compensation=none} keeps every width model).
+     * Chart series, one per {@link Entry#variant()}, then the dense models as one series: {@code x} of
+     * each model against the board's perplexity, sorted by x. A depth or merge line starts at the dense
+     * model of its own record where {@code x} of that model is defined (a parameter share of 1; a dense
+     * model has no pruning time). Models whose settings have a key of {@code selector} with another value
+     * are left out; keys a model lacks do not exclude it (so {@code compensation=none} keeps every width
+     * model). The order of the series is the same for any {@code x}, so two charts colour a method alike.
      */
     public Map<String, double[][]> series(ToDoubleFunction<Entry> x, String selector) {
         Map<String, List<Entry>> by = new LinkedHashMap<>();
+        List<Entry> dense = new ArrayList<>();
         for (Entry e : entries) {
-            if (!Double.isNaN(x.applyAsDouble(e)) && !Double.isNaN(e.value()) && contains(e.settings(), selector, true)) {
-                by.computeIfAbsent(e.family() == Family.DENSE ? "dense" : e.variant(), k -> new ArrayList<>()).add(e);
+            if (Double.isNaN(x.applyAsDouble(e)) || Double.isNaN(e.value()) || !contains(e.settings(), selector, true)) continue;
+            if (e.family() == Family.DENSE) {
+                dense.add(e);
+                continue;
             }
+            List<Entry> line = by.computeIfAbsent(e.variant(), k -> new ArrayList<>());
+            Entry own = denseOf(e);
+            if ((e.family() == Family.DEPTH || e.family() == Family.MERGE) && own != null && line.isEmpty()
+                    && !Double.isNaN(x.applyAsDouble(own))) {
+                line.add(own);
+            }
+            line.add(e);
         }
+        if (!dense.isEmpty()) by.put("dense", dense);
         Map<String, double[][]> out = new LinkedHashMap<>();
         by.forEach((name, list) -> {
             List<Entry> sorted = list.stream().sorted(Comparator.comparingDouble(x)).toList();
             out.put(name, new double[][] {sorted.stream().mapToDouble(x).toArray(), sorted.stream().mapToDouble(Entry::value).toArray()});
         });
         return out;
+    }
+
+    /** The dense model of the record {@code e} comes from, or null. */
+    private Entry denseOf(Entry e) {
+        RecordSet grid = source.get(e);
+        return entries.stream().filter(d -> d.family() == Family.DENSE && source.get(d) == grid).findFirst().orElse(null);
     }
 
     /** The entries with both a parameter share and a ratio, the ones budgets and the front compare. */

@@ -125,6 +125,13 @@ class LeaderboardTest {
         assertEquals("a + projection", board.best(Family.DEPTH, 0.7).variant());
         assertEquals("a", board.best(Family.DEPTH, "remove=3;compensation=none").method());
 
+        // Chart series: a line per variant, a depth line starting at its own record's dense model, dense last.
+        var series = board.series(Entry::share, "compensation=none");
+        assertEquals(List.of("a", "b", "c", "wanda", "gblm", "dense"), List.copyOf(series.keySet()));
+        assertEquals(List.of(0.7, 1.0), Arrays.stream(series.get("a")[0]).boxed().toList());
+        assertEquals(Math.exp(mean(dense)), series.get("a")[1][1], 1e-9);
+        assertEquals(1, board.series(Entry::seconds, "").get("wanda")[0].length, "width lines do not start at dense");
+
         // Across the two records: the same windows, paired.
         PairedComparison wVsA = board.compare(board.entry("wanda", ""), board.entry("a", "compensation=none"));
         assertEquals(Math.exp(mean(wanda) - mean(aNone)), wVsA.estimate(), 1e-6);
