@@ -81,10 +81,12 @@ public final class DeploymentCost {
      * @param batch      sequences per forward pass
      * @param tokens     tokens per sequence
      * @param iterations timed passes (the median is reported), after one untimed pass
+     * @param files      save each model and measure its file; without, only throughput (the file of
+     *                   SmolLM2 is 538 MB, and saving and compressing four of them is most of the time)
      */
-    public record Config(int batch, int tokens, int iterations) {
-        /** Batch 1, 128 tokens, 9 timed passes. */
-        public static final Config DEFAULT = new Config(1, 128, 9);
+    public record Config(int batch, int tokens, int iterations, boolean files) {
+        /** Batch 1, 128 tokens, 9 timed passes, files measured. */
+        public static final Config DEFAULT = new Config(1, 128, 9, true);
     }
 
     private DeploymentCost() {}
@@ -92,8 +94,8 @@ public final class DeploymentCost {
     /**
      * Each variant in turn (one pruned copy beside the dense model at a time): layers, parameters and
      * non-zero parameters, forward tokens/s (median) and its multiple of the first variant's, the saved
-     * {@code model.safetensors} in MB (10^6 bytes) and gzip-compressed (level 1, streamed). The files
-     * go to a temporary folder, deleted after each.
+     * {@code model.safetensors} in MB (10^6 bytes) and gzip-compressed (level 1, streamed) where
+     * {@link Config#files}. The files go to a temporary folder, deleted after each.
      */
     public static Table measure(LlamaModel dense, List<Variant> variants, Config config) {
         Table t = Table.create(String.format("Measured live on %s: batch %d, %d tokens, median of %d forward passes; saved as "
@@ -115,11 +117,15 @@ public final class DeploymentCost {
                 try {
                     long nonZero = m.parameterCount() - Math.round(WeightPruner.sparsity(m) * MaskStats.linearParameters(m));
                     ModelBenchmark.Result fwd = ModelBenchmark.forward(m, config.batch(), config.tokens(), config.iterations());
-                    Path dir = scratch.resolve("model-" + t.rowCount());
-                    HfSaver.save(m, dir, Map.of("method", v.method(), "settings", v.settings()));
-                    Path file = dir.resolve("model.safetensors");
-                    long bytes = Files.size(file), gz = gzipBytes(file);
-                    deleteTree(dir);
+                    double bytes = Double.NaN, gz = Double.NaN;
+                    if (config.files()) {
+                        Path dir = scratch.resolve("model-" + t.rowCount());
+                        HfSaver.save(m, dir, Map.of("method", v.method(), "settings", v.settings()));
+                        Path file = dir.resolve("model.safetensors");
+                        bytes = Files.size(file);
+                        gz = gzipBytes(file);
+                        deleteTree(dir);
+                    }
                     t.stringColumn("variant").append(v.label());
                     t.stringColumn("method").append(v.method());
                     t.stringColumn("settings").append(v.settings());

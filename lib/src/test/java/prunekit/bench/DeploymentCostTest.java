@@ -35,7 +35,7 @@ class DeploymentCostTest {
             long dense = tiny.parameterCount(), layer = linearPerLayer(c) + 2L * c.hidden();   // + its two RMSNorm gains
             Table t = DeploymentCost.measure(tiny, List.of(DeploymentCost.Variant.dense(),
                     DeploymentCost.Variant.removeLayers("m", "remove=1;removed=1;calib=x"),
-                    DeploymentCost.Variant.magnitude(0.5)), new DeploymentCost.Config(1, 8, 1));
+                    DeploymentCost.Variant.magnitude(0.5)), new DeploymentCost.Config(1, 8, 1, true));
             assertEquals(List.of(c.layers(), c.layers() - 1, c.layers()), t.intColumn("layers").asList());
             assertEquals("1 layers removed (m)", t.stringColumn("variant").get(1));
             assertEquals((dense - layer) / 1e6, t.doubleColumn("params (M)").get(1), 0.005);
