@@ -14,11 +14,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import prunekit.importance.LayerImportance;
-import prunekit.importance.LayerMetrics;
 import prunekit.merge.SlidingMerge;
 import prunekit.model.LlamaModel;
 import prunekit.model.io.HfSaver;
+import prunekit.prune.LayerMethods;
 import prunekit.prune.LayerPruner;
 import prunekit.prune.ProjectionCompensation;
 import prunekit.sparsity.SparsityPattern;
@@ -26,7 +25,9 @@ import prunekit.stats.WeightGradients;
 
 /**
  * {@code prunekit prune}: the options of the three pruning families, and the first of them: remove
- * layers chosen by a layer-importance metric, optionally compensate the drift with GradMAP's
+ * layers chosen by a layer-removal method ({@link LayerMethods}: {@code gradmap} iterative, one
+ * backward pass per removed layer; {@code gradmap-oneshot} and the other metrics one-shot unless
+ * {@code --iterative}), optionally compensate the drift with GradMAP's
  * projection at the layer whose mean shifts most, and save the result as a Hugging Face directory
  * that {@code --model DIR} loads. {@code --method slm} goes to {@link MergeCommand}, weight pruning
  * to {@link WeightPruneCommand}. Prints the wall time of each phase: {@code load_seconds} (model),
@@ -36,7 +37,10 @@ import prunekit.stats.WeightGradients;
  */
 @Command(name = "prune", description = "Prune a model and save it as a Hugging Face directory that --model DIR loads:"
         + " remove layers (a layer metric), merge them (slm), or zero weights (--sparsity S or --nm N:M).",
-        footer = {"", "magnitude removes layers, or with --sparsity/--nm zeros weights;"
+        footer = {"", "gradmap removes layers iteratively, one backward pass per removed layer (the paper's"
+                + " \"single backward propagation per pruning decision\"); gradmap-oneshot scores once and removes"
+                + " the K lowest (one backward pass); the other layer metrics are one-shot unless --iterative.",
+            "magnitude removes layers, or with --sparsity/--nm zeros weights;"
                 + " wanda, sparsegpt and gblm zero weights.",
             "Calibration defaults: " + PruneCommand.CALIB_SAMPLES + " windows of " + PruneCommand.CALIB_SEQLEN
                 + " tokens to remove layers, " + SlidingMerge.PAPER_SAMPLES + " of " + SlidingMerge.PAPER_SEQLEN
@@ -67,7 +71,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--remove-layers", paramLabel = "K", description = "layer removal: how many layers go")
     Integer removeLayers;
 
-    @Option(names = "--iterative", description = "layer removal: one layer at a time, re-scoring after each")
+    @Option(names = "--iterative", description = "layer removal: one layer at a time, re-scoring after each"
+            + " (gradmap always is; not with gradmap-oneshot)")
     boolean iterative;
 
     @Option(names = "--compensate",
@@ -120,7 +125,12 @@ final class PruneCommand implements Callable<Integer> {
             throw usage("--remove-layers K (K >= 1) is required with --method " + method);
         }
         int k = removeLayers;
-        LayerImportance metric = LayerMetrics.byName(method, calibration.seed);
+        if (iterative && method.equals(LayerMethods.GRADMAP_ONESHOT)) {
+            throw usage("--iterative contradicts --method " + method + " (one backward pass for all decisions):"
+                    + " use --method " + LayerMethods.GRADMAP + " for the iterative form");
+        }
+        LayerMethods.Method chosen = LayerMethods.byName(method, calibration.seed);
+        LayerPruner.Config cfg = iterative ? LayerPruner.Config.iterative(k) : chosen.config(k);
         long t0 = System.nanoTime();
         try (LlamaModel loaded = model.load()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -128,16 +138,19 @@ final class PruneCommand implements Callable<Integer> {
             long t1 = System.nanoTime();
             int[][] windows = calibration.sample(loaded.tokenizer(), CALIB_SAMPLES, CALIB_SEQLEN);
             double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
-            LayerPruner.Config cfg = iterative ? LayerPruner.Config.iterative(k) : LayerPruner.Config.oneShot(k);
             long t2 = System.nanoTime();
-            LayerPruner.Result r = LayerPruner.prune(loaded, metric, windows, cfg);
+            LayerPruner.Result r = LayerPruner.prune(loaded, chosen.metric(), windows, cfg);
             double editSeconds = (System.nanoTime() - t2) / 1e9 - r.selectionSeconds();   // the copy and the removal
             Map<String, String> provenance = new LinkedHashMap<>();
-            provenance.put("method", r.metric());
+            provenance.put("method", method);
+            provenance.put("metric", r.metric());
             provenance.put("mode", r.mode().toString());
             provenance.put("removed_layers", r.removed().toString());
             provenance.put("calibration", calibration.describe(windows));
-            System.out.println("method=" + r.metric());
+            System.out.println("method=" + method);
+            System.out.println("metric=" + r.metric());
+            System.out.println("mode=" + r.mode());
+            System.out.println("scoring_passes=" + r.passSeconds().length);
             System.out.println("removed=" + r.removed());
             System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
             System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);

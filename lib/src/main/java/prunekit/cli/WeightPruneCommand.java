@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import prunekit.importance.LayerMetrics;
 import prunekit.model.Devices;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 import prunekit.model.io.StreamedLlama;
+import prunekit.prune.LayerMethods;
 import prunekit.sparsity.Gblm;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.sparsity.WeightMethods;
@@ -45,7 +45,7 @@ final class WeightPruneCommand {
     /** Weight pruning is chosen by a pattern option, or by a method only weight pruning has. */
     static boolean applies(PruneCommand p) {
         return p.sparsity != null || p.nm != null
-                || (METHODS.contains(p.method) && !LayerMetrics.NAMES.contains(p.method));
+                || (METHODS.contains(p.method) && !LayerMethods.NAMES.contains(p.method));
     }
 
     static int run(PruneCommand p) {

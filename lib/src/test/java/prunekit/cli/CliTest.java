@@ -84,7 +84,7 @@ class CliTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().startsWith("prunekit prune: Invalid value for option '--method': unknown method 'foo'"),
                 r.err());
-        for (String m : List.of("gradmap", "block-influence", "ppl", "taylor", "magnitude", "random", "last", "slm",
+        for (String m : List.of("gradmap", "gradmap-oneshot", "block-influence", "ppl", "taylor", "magnitude", "random", "last", "slm",
                 "wanda", "sparsegpt", "gblm")) {
             assertTrue(r.err().contains(m), m + " missing from: " + r.err());
         }
