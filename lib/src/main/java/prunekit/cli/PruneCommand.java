@@ -40,6 +40,11 @@ import prunekit.stats.WeightGradients;
         footer = {"", "gradmap removes layers iteratively, one backward pass per removed layer (the paper's"
                 + " \"single backward propagation per pruning decision\"); gradmap-oneshot scores once and removes"
                 + " the K lowest (one backward pass); the other layer metrics are one-shot unless --iterative.",
+            "slm takes --threshold T, or --remove-layers K: T is then bisected on the similarities already"
+                + " computed (no forward pass repeated) until its merges remove exactly K layers; where the count"
+                + " jumps over K (a lower T can take several more layers at once), the closest T that removes more"
+                + " is used and merging stops once K layers are gone (stopped_at_target=true). The chosen T, the"
+                + " thresholds tried and the merged windows are printed and saved.",
             "magnitude removes layers, or with --sparsity/--nm zeros weights;"
                 + " wanda, sparsegpt and gblm zero weights.",
             "Calibration defaults: " + PruneCommand.CALIB_SAMPLES + " windows of " + PruneCommand.CALIB_SEQLEN
@@ -68,7 +73,8 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     CalibrationOptions calibration;
 
-    @Option(names = "--remove-layers", paramLabel = "K", description = "layer removal: how many layers go")
+    @Option(names = "--remove-layers", paramLabel = "K",
+            description = "layer removal: how many layers go; slm: the T that removes K layers is searched")
     Integer removeLayers;
 
     @Option(names = "--iterative", description = "layer removal: one layer at a time, re-scoring after each"
@@ -79,7 +85,8 @@ final class PruneCommand implements Callable<Integer> {
             description = "layer removal: GradMAP's projection at the layer whose mean shifts most")
     boolean compensate;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "slm: merge while the similarity stays >= T")
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "slm: a window grows while the similarity stays > T (not with --remove-layers)")
     Double threshold;
 
     @Option(names = "--merge", paramLabel = "RULE", converter = Choices.MergeRuleName.class,

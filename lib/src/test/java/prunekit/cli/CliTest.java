@@ -103,7 +103,10 @@ class CliTest {
         Cli slm = Cli.run("prune", "--model", "stories15m", "--method", "slm", "--threshold", "0.9",
                 "--remove-layers", "2", "--out", "y");
         assertEquals(2, slm.exitCode());
-        assertTrue(slm.err().contains("--threshold T instead of --remove-layers"), slm.err());
+        assertTrue(slm.err().contains("--threshold T or --remove-layers K, not both"), slm.err());
+        Cli neither = Cli.run("prune", "--model", "stories15m", "--method", "slm", "--out", "y");
+        assertEquals(2, neither.exitCode());
+        assertTrue(neither.err().contains("--threshold T") && neither.err().contains("--remove-layers K"), neither.err());
     }
 
     @Test
