@@ -40,13 +40,14 @@ import prunekit.stats.WeightGradients;
         footer = {"", "gradmap removes layers iteratively, one backward pass per removed layer (the paper's"
                 + " \"single backward propagation per pruning decision\"); gradmap-oneshot scores once and removes"
                 + " the K lowest (one backward pass); the other layer metrics are one-shot unless --iterative.",
-            "slm takes --threshold T, or --remove-layers K: T is then bisected on the similarities already"
-                + " computed (no forward pass repeated) until its merges remove exactly K layers; where the count"
-                + " jumps over K (a lower T can take several more layers at once), the closest T that removes more"
-                + " is used and merging stops once K layers are gone (stopped_at_target=true). The chosen T, the"
+            "slm takes --threshold T, or --remove-layers K: T is then searched on the similarities already"
+                + " computed (no forward pass repeated) until its merges remove exactly K layers; where none found"
+                + " does (the count is not monotone in T and can jump over K), the closest T that removes more is"
+                + " used and merging stops once K layers are gone (stopped_at_target=true). The chosen T, the"
                 + " thresholds tried and the merged windows are printed and saved.",
-            "magnitude removes layers, or with --sparsity/--nm zeros weights;"
-                + " wanda, sparsegpt and gblm zero weights.",
+            "magnitude removes layers, or with --sparsity/--nm zeros weights, the smallest of each matrix (as the"
+                + " magnitude baselines of Wanda and GBLM-Pruner); magnitude-row, wanda, sparsegpt and gblm zero"
+                + " weights, compared within each output row.",
             "Calibration defaults: " + PruneCommand.CALIB_SAMPLES + " windows of " + PruneCommand.CALIB_SEQLEN
                 + " tokens to remove layers, " + SlidingMerge.PAPER_SAMPLES + " of " + SlidingMerge.PAPER_SEQLEN
                 + " for slm (the paper's), " + WeightPruneCommand.CALIB_SAMPLES + " of "
@@ -98,7 +99,7 @@ final class PruneCommand implements Callable<Integer> {
     int[] protect;
 
     @Option(names = "--sparsity", paramLabel = "S", converter = Patterns.Unstructured.class,
-            description = "weight pruning: the fraction of every row zeroed, in [0, 1)")
+            description = "weight pruning: the fraction zeroed of every row (magnitude: of every matrix), in [0, 1)")
     SparsityPattern sparsity;
 
     @Option(names = "--nm", paramLabel = "N:M", converter = Patterns.Nm.class,
@@ -116,7 +117,7 @@ final class PruneCommand implements Callable<Integer> {
             description = "gblm: compute the gradient statistics in memory, bypassing data/cache/stats/")
     boolean noStatsCache;
 
-    @Option(names = "--stream", description = "magnitude, wanda, sparsegpt on a Hugging Face directory: one layer in"
+    @Option(names = "--stream", description = "magnitude(-row), wanda, sparsegpt on a Hugging Face directory: one layer in"
             + " memory at a time, read from M and written to DIR, for models larger than this machine's memory")
     boolean stream;
 

@@ -22,8 +22,9 @@ import prunekit.sparsity.WeightPruningMethod;
 import prunekit.stats.WeightGradients;
 
 /**
- * {@code prunekit prune --method magnitude|wanda|sparsegpt|gblm --sparsity S|--nm N:M}: zero weights
- * inside the decoder's linear layers (unstructured or N:M, per output row) with {@link WeightPruner},
+ * {@code prunekit prune --method magnitude|magnitude-row|wanda|sparsegpt|gblm --sparsity S|--nm N:M}: zero
+ * weights inside the decoder's linear layers (unstructured or N:M; per output row, per matrix for
+ * {@code magnitude}) with {@link WeightPruner},
  * and save a Hugging Face directory that {@code --model DIR} loads. GBLM's gradient statistics are
  * cached under {@code data/cache/stats/} ({@code --no-stats-cache}: computed in memory, nothing read
  * or written there). Prints the wall time of each phase: {@code load_seconds} (model),
@@ -104,7 +105,7 @@ final class WeightPruneCommand {
         }
         if (method.equals("gblm")) {
             throw p.usage("--stream: gblm needs the gradients of the whole model (a full backward "
-                    + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, wanda, sparsegpt");
+                    + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, magnitude-row, wanda, sparsegpt");
         }
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("method", method);

@@ -96,7 +96,7 @@ class CliTest {
     void aLayerMetricWithAPatternIsNotAWeightMethod() {
         Cli r = Cli.run("prune", "--model", "stories15m", "--method", "gradmap", "--sparsity", "0.5", "--out", "y");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("gradmap") && r.err().contains("magnitude, wanda, sparsegpt, gblm"), r.err());
+        assertTrue(r.err().contains("gradmap") && r.err().contains("magnitude, magnitude-row, wanda, sparsegpt, gblm"), r.err());
         Cli k = Cli.run("prune", "--model", "stories15m", "--method", "gradmap", "--out", "y");
         assertEquals(2, k.exitCode());
         assertTrue(k.err().contains("--remove-layers K (K >= 1) is required"), k.err());
