@@ -100,6 +100,7 @@ final class MergeCommand {
                 }
                 System.out.println("merged_windows=" + r.mergesText());
                 System.out.println("layers_removed=" + r.layersRemoved());
+                System.out.println("similarities_computed=" + r.similarities());     // each a pass over the layers above
                 System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
                 System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);
                 System.out.printf(Locale.ROOT, "selection_seconds=%.2f%n", r.seconds());

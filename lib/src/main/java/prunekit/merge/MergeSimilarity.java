@@ -90,6 +90,11 @@ final class MergeSimilarity implements AutoCloseable {
         return known.get(new Key(List.copyOf(above), w));
     }
 
+    /** How many similarities were computed (each once). */
+    int computed() {
+        return known.size();
+    }
+
     /** Every similarity computed so far. */
     List<Double> known() {
         return List.copyOf(known.values());

@@ -129,11 +129,13 @@ public final class SlidingMerge {
      * @param merges      the windows merged for good, top first, in original layer indices
      * @param seconds     wall time of the search and the merges
      * @param probes      the thresholds {@link #toDepth} tried, in order (empty when T was given)
+     * @param similarities candidate merges whose similarity was computed (each a pass over the layers from
+     *                    the window up): at most the decisions of all searches, fewer where they share some
      * @param stopped     true when {@link #toDepth} found no T that removes exactly the target and stopped
      *                    merging once the target was reached (the search at T alone would remove more)
      */
     public record Result(LlamaModel model, String rule, Config config, List<Decision> decisions, List<Window> merges,
-                         double seconds, List<Probe> probes, boolean stopped) {
+                         double seconds, List<Probe> probes, boolean stopped, int similarities) {
 
         /** Layers removed: each merged window of n layers becomes one. */
         public int layersRemoved() {
@@ -162,7 +164,7 @@ public final class SlidingMerge {
         long t0 = System.nanoTime();
         try (MergeSimilarity sim = MergeSimilarity.of(model, rule, calibration, config)) {
             Walk walk = walk(config, config.threshold(), Integer.MAX_VALUE, sim::of);
-            return result(model, rule, config, walk, List.of(), false, t0);
+            return result(model, rule, config, walk, List.of(), false, sim.computed(), t0);
         }
     }
 
@@ -227,7 +229,8 @@ public final class SlidingMerge {
                 probes.add(new Probe(t, w.removed(), w.capped()));
                 if (w.removed() == k) {
                     double mid = (t + nextAbove(w, t, 1)) / 2;
-                    return result(model, rule, config.withThreshold(mid), walk(config, mid, k + 1, sim::of), probes, false, t0);
+                    return result(model, rule, config.withThreshold(mid), walk(config, mid, k + 1, sim::of), probes, false,
+                            sim.computed(), t0);
                 }
                 if (w.removed() > k) {
                     lo = t;
@@ -252,12 +255,13 @@ public final class SlidingMerge {
                     probes.add(new Probe(t, k, false));
                     double mid = (t + nextAbove(w, t, 1)) / 2;
                     return result(model, rule, config.withThreshold(mid), walk(config, mid, k + 1, sim::of), probes,
-                            false, t0);
+                            false, sim.computed(), t0);
                 }
             }
             // 4. none: the search in the bracket, stopped once k layers are gone
             double mid = (lo + hi) / 2;
-            return result(model, rule, config.withThreshold(mid), walk(config, mid, k, sim::of), probes, true, t0);
+            return result(model, rule, config.withThreshold(mid), walk(config, mid, k, sim::of), probes, true,
+                    sim.computed(), t0);
         }
     }
 
@@ -333,7 +337,7 @@ public final class SlidingMerge {
 
     /** The merged model: a copy of {@code model} with the walk's windows merged, top first. */
     private static Result result(LlamaModel model, MergeRule rule, Config config, Walk walk, List<Probe> probes,
-            boolean stopped, long t0) {
+            boolean stopped, int similarities, long t0) {
         LlamaModel work = model.copy(model.config().name() + " SLM-" + rule.name() + " T=" + config.threshold());
         try {
             for (Window w : walk.merges()) {
@@ -347,6 +351,6 @@ public final class SlidingMerge {
             throw e;
         }
         return new Result(work, rule.name(), config, walk.decisions(), walk.merges(), (System.nanoTime() - t0) / 1e9,
-                List.copyOf(probes), stopped);
+                List.copyOf(probes), stopped, similarities);
     }
 }
