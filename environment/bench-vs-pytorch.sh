@@ -47,12 +47,15 @@
 #    line, small calibration (8 windows x 128 tokens of Brown), each one's wall time and the phases
 #    it prints (load, calibration, statistics, selection/scoring, editing, save), as a table and as
 #    records (metric prune_<phase>_s) in the same CSV. The pruned models are deleted after each run.
-# 4b. --selection (off by default: about 4 minutes): GradMAP's layer selection against the PPL criterion as
-#    published, timed in lockstep (prunekit.bench.SelectionLockstep): the criterion's L candidate passes one at
-#    a time with a GradMAP gradient pass after every 3, so both sample the same minutes of this drifting
-#    machine; BENCH_SELECTION_ROUNDS rounds, the ratio of the criterion's total to the median GradMAP pass per
-#    round, the first GradMAP pass of the process apart, and records (method gradmap / ppl-published, metrics
-#    select_seconds and published_over_gradmap) in data/results/bench-layer-selection.csv.
+# 4b. --selection (off by default: about 6 minutes): GradMAP's layer selection in both forms against the PPL
+#    criterion as published, timed in lockstep (prunekit.bench.SelectionLockstep): the criterion's L candidate
+#    passes one at a time; after every 3, one gradmap-oneshot gradient pass (its whole selection) and the next
+#    step of an iterative gradmap selection (a gradient pass per removed layer; 6 steps spread over the round),
+#    so all sample the same minutes of this drifting machine; BENCH_SELECTION_ROUNDS rounds, the ratios of the
+#    criterion's total to the median gradmap-oneshot pass and to the iterative gradmap's 6 steps per round, the
+#    first gradient pass of the process apart, and records (method gradmap-oneshot / gradmap / ppl-published,
+#    metrics select_seconds and published_over_gradmap) in data/results/bench-layer-selection.csv. (Records
+#    before issue #22 named the one-shot pass "gradmap".)
 #
 # 5. --profile: one forward pass on each side under PyTorch's profiler (at the first of BENCH_SEQLENS,
 #    attention eager), both Chrome traces in the run's output folder, and environment/bench/profile_summary.py
@@ -68,7 +71,7 @@
 #   BENCH_GEN_TOKENS ("100"; several: one run each), BENCH_GEN_PROMPT ("The history of the printing press begins"),
 #   BENCH_GEN_ITERS (5), BENCH_GEN_WARMUP (3), BENCH_GEN_CSV (data/results/bench-generate.csv; --quick or "none": none),
 #   BENCH_PRUNE_MODEL (smollm2),
-#   BENCH_PRUNE_METHODS (all nine), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128), BENCH_SELECTION_ROUNDS (2;
+#   BENCH_PRUNE_METHODS (all ten: gradmap is the iterative form, gradmap-oneshot the one-shot form), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128), BENCH_SELECTION_ROUNDS (2;
 #   --quick 1), BENCH_SELECTION_CSV (data/results/bench-layer-selection.csv; --quick or "none": none).
 # Outputs of every command are kept in data/cache/bench-runs/<UTC time>/.
 set -euo pipefail
@@ -125,7 +128,7 @@ case "$mode" in
 esac
 matmul_n=${BENCH_MATMUL_N:-2048}
 prune_model=${BENCH_PRUNE_MODEL:-smollm2}
-prune_methods=${BENCH_PRUNE_METHODS:-gradmap block-influence ppl taylor magnitude wanda sparsegpt gblm slm}
+prune_methods=${BENCH_PRUNE_METHODS:-gradmap gradmap-oneshot block-influence ppl taylor magnitude wanda sparsegpt gblm slm}
 [ "$csv" = none ] && csv=""
 [ "$selection_csv" = none ] && selection_csv=""
 [ "$gen_csv" = none ] && gen_csv=""
@@ -335,12 +338,12 @@ if [ "$pruning" = 1 ]; then
   for method in $prune_methods; do
     i=$((i + 1))
     case "$method" in
-      gradmap|block-influence|ppl|taylor) settings="remove_layers=6"; opts=(--remove-layers 6) ;;
+      gradmap|gradmap-oneshot|block-influence|ppl|taylor) settings="remove_layers=6"; opts=(--remove-layers 6) ;;
       magnitude|wanda|sparsegpt) settings="sparsity=0.5"; opts=(--sparsity 0.5) ;;
       gblm) settings="sparsity=0.5"; opts=(--sparsity 0.5 --no-stats-cache) ;;   # gradients computed, never cached
       slm) settings="threshold=0.9;merge=paper"; opts=(--threshold 0.9) ;;
       *) echo "bench-vs-pytorch.sh: unknown method '$method' in BENCH_PRUNE_METHODS (accepted: gradmap" \
-              "block-influence ppl taylor magnitude wanda sparsegpt gblm slm)" >&2; exit 2 ;;
+              "gradmap-oneshot block-influence ppl taylor magnitude wanda sparsegpt gblm slm)" >&2; exit 2 ;;
     esac
     pruned="data/cache/bench-pruned/$method"
     rm -rf "$pruned"

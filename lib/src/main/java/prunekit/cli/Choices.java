@@ -10,8 +10,8 @@ import picocli.CommandLine.TypeConversionException;
 import prunekit.data.Corpora;
 import prunekit.data.Split;
 import prunekit.eval.TaskLoader;
-import prunekit.importance.LayerMetrics;
 import prunekit.merge.MergeRule;
+import prunekit.prune.LayerMethods;
 
 /**
  * The names an option accepts, taken from the library, as a picocli converter (a name outside them
@@ -80,10 +80,10 @@ abstract class Choices implements ITypeConverter<String>, Iterable<String> {
         }
     }
 
-    /** {@code prune}'s methods: the layer metrics, Sliding Layer Merging, the weight-pruning methods. */
+    /** {@code prune}'s methods: the layer-removal methods, Sliding Layer Merging, the weight-pruning methods. */
     static final class PruneMethod extends Choices {
         PruneMethod() {
-            super("method", () -> Stream.of(LayerMetrics.NAMES, List.of(MergeCommand.METHOD), WeightPruneCommand.METHODS)
+            super("method", () -> Stream.of(LayerMethods.NAMES, List.of(MergeCommand.METHOD), WeightPruneCommand.METHODS)
                     .flatMap(List::stream).distinct().toList());
         }
     }

@@ -14,11 +14,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import prunekit.importance.LayerImportance;
-import prunekit.importance.LayerMetrics;
 import prunekit.merge.SlidingMerge;
 import prunekit.model.LlamaModel;
 import prunekit.model.io.HfSaver;
+import prunekit.prune.LayerMethods;
 import prunekit.prune.LayerPruner;
 import prunekit.prune.ProjectionCompensation;
 import prunekit.sparsity.SparsityPattern;
@@ -26,7 +25,9 @@ import prunekit.stats.WeightGradients;
 
 /**
  * {@code prunekit prune}: the options of the three pruning families, and the first of them: remove
- * layers chosen by a layer-importance metric, optionally compensate the drift with GradMAP's
+ * layers chosen by a layer-removal method ({@link LayerMethods}: {@code gradmap} iterative, one
+ * backward pass per removed layer; {@code gradmap-oneshot} and the other metrics one-shot unless
+ * {@code --iterative}), optionally compensate the drift with GradMAP's
  * projection at the layer whose mean shifts most, and save the result as a Hugging Face directory
  * that {@code --model DIR} loads. {@code --method slm} goes to {@link MergeCommand}, weight pruning
  * to {@link WeightPruneCommand}. Prints the wall time of each phase: {@code load_seconds} (model),
@@ -36,8 +37,17 @@ import prunekit.stats.WeightGradients;
  */
 @Command(name = "prune", description = "Prune a model and save it as a Hugging Face directory that --model DIR loads:"
         + " remove layers (a layer metric), merge them (slm), or zero weights (--sparsity S or --nm N:M).",
-        footer = {"", "magnitude removes layers, or with --sparsity/--nm zeros weights;"
-                + " wanda, sparsegpt and gblm zero weights.",
+        footer = {"", "gradmap removes layers iteratively, one backward pass per removed layer (the paper's"
+                + " \"single backward propagation per pruning decision\"); gradmap-oneshot scores once and removes"
+                + " the K lowest (one backward pass); the other layer metrics are one-shot unless --iterative.",
+            "slm takes --threshold T, or --remove-layers K: T is then searched on the similarities already"
+                + " computed (no forward pass repeated) until its merges remove exactly K layers; where none found"
+                + " does (the count is not monotone in T and can jump over K), the closest T that removes more is"
+                + " used and merging stops once K layers are gone (stopped_at_target=true). The chosen T, the"
+                + " thresholds tried and the merged windows are printed and saved.",
+            "magnitude removes layers, or with --sparsity/--nm zeros weights, the smallest of each matrix (as the"
+                + " magnitude baselines of Wanda and GBLM-Pruner); magnitude-row, wanda, sparsegpt and gblm zero"
+                + " weights, compared within each output row.",
             "Calibration defaults: " + PruneCommand.CALIB_SAMPLES + " windows of " + PruneCommand.CALIB_SEQLEN
                 + " tokens to remove layers, " + SlidingMerge.PAPER_SAMPLES + " of " + SlidingMerge.PAPER_SEQLEN
                 + " for slm (the paper's), " + WeightPruneCommand.CALIB_SAMPLES + " of "
@@ -64,17 +74,20 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     CalibrationOptions calibration;
 
-    @Option(names = "--remove-layers", paramLabel = "K", description = "layer removal: how many layers go")
+    @Option(names = "--remove-layers", paramLabel = "K",
+            description = "layer removal: how many layers go; slm: the T that removes K layers is searched")
     Integer removeLayers;
 
-    @Option(names = "--iterative", description = "layer removal: one layer at a time, re-scoring after each")
+    @Option(names = "--iterative", description = "layer removal: one layer at a time, re-scoring after each"
+            + " (gradmap always is; not with gradmap-oneshot)")
     boolean iterative;
 
     @Option(names = "--compensate",
             description = "layer removal: GradMAP's projection at the layer whose mean shifts most")
     boolean compensate;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "slm: merge while the similarity stays >= T")
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "slm: a window grows while the similarity stays > T (not with --remove-layers)")
     Double threshold;
 
     @Option(names = "--merge", paramLabel = "RULE", converter = Choices.MergeRuleName.class,
@@ -86,7 +99,7 @@ final class PruneCommand implements Callable<Integer> {
     int[] protect;
 
     @Option(names = "--sparsity", paramLabel = "S", converter = Patterns.Unstructured.class,
-            description = "weight pruning: the fraction of every row zeroed, in [0, 1)")
+            description = "weight pruning: the fraction zeroed of every row (magnitude: of every matrix), in [0, 1)")
     SparsityPattern sparsity;
 
     @Option(names = "--nm", paramLabel = "N:M", converter = Patterns.Nm.class,
@@ -104,7 +117,7 @@ final class PruneCommand implements Callable<Integer> {
             description = "gblm: compute the gradient statistics in memory, bypassing data/cache/stats/")
     boolean noStatsCache;
 
-    @Option(names = "--stream", description = "magnitude, wanda, sparsegpt on a Hugging Face directory: one layer in"
+    @Option(names = "--stream", description = "magnitude(-row), wanda, sparsegpt on a Hugging Face directory: one layer in"
             + " memory at a time, read from M and written to DIR, for models larger than this machine's memory")
     boolean stream;
 
@@ -120,7 +133,12 @@ final class PruneCommand implements Callable<Integer> {
             throw usage("--remove-layers K (K >= 1) is required with --method " + method);
         }
         int k = removeLayers;
-        LayerImportance metric = LayerMetrics.byName(method, calibration.seed);
+        if (iterative && method.equals(LayerMethods.GRADMAP_ONESHOT)) {
+            throw usage("--iterative contradicts --method " + method + " (one backward pass for all decisions):"
+                    + " use --method " + LayerMethods.GRADMAP + " for the iterative form");
+        }
+        LayerMethods.Method chosen = LayerMethods.byName(method, calibration.seed);
+        LayerPruner.Config cfg = iterative ? LayerPruner.Config.iterative(k) : chosen.config(k);
         long t0 = System.nanoTime();
         try (LlamaModel loaded = model.load()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -128,16 +146,19 @@ final class PruneCommand implements Callable<Integer> {
             long t1 = System.nanoTime();
             int[][] windows = calibration.sample(loaded.tokenizer(), CALIB_SAMPLES, CALIB_SEQLEN);
             double calibrationSeconds = (System.nanoTime() - t1) / 1e9;
-            LayerPruner.Config cfg = iterative ? LayerPruner.Config.iterative(k) : LayerPruner.Config.oneShot(k);
             long t2 = System.nanoTime();
-            LayerPruner.Result r = LayerPruner.prune(loaded, metric, windows, cfg);
+            LayerPruner.Result r = LayerPruner.prune(loaded, chosen.metric(), windows, cfg);
             double editSeconds = (System.nanoTime() - t2) / 1e9 - r.selectionSeconds();   // the copy and the removal
             Map<String, String> provenance = new LinkedHashMap<>();
-            provenance.put("method", r.metric());
+            provenance.put("method", method);
+            provenance.put("metric", r.metric());
             provenance.put("mode", r.mode().toString());
             provenance.put("removed_layers", r.removed().toString());
             provenance.put("calibration", calibration.describe(windows));
-            System.out.println("method=" + r.metric());
+            System.out.println("method=" + method);
+            System.out.println("metric=" + r.metric());
+            System.out.println("mode=" + r.mode());
+            System.out.println("scoring_passes=" + r.passSeconds().length);
             System.out.println("removed=" + r.removed());
             System.out.printf(Locale.ROOT, "load_seconds=%.2f%n", loadSeconds);
             System.out.printf(Locale.ROOT, "calibration_seconds=%.2f%n", calibrationSeconds);

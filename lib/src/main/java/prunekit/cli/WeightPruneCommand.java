@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import prunekit.importance.LayerMetrics;
 import prunekit.model.Devices;
 import prunekit.model.LlamaModel;
 import prunekit.model.Models;
 import prunekit.model.io.HfSaver;
 import prunekit.model.io.StreamedLlama;
+import prunekit.prune.LayerMethods;
 import prunekit.sparsity.Gblm;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.sparsity.WeightMethods;
@@ -22,8 +22,9 @@ import prunekit.sparsity.WeightPruningMethod;
 import prunekit.stats.WeightGradients;
 
 /**
- * {@code prunekit prune --method magnitude|wanda|sparsegpt|gblm --sparsity S|--nm N:M}: zero weights
- * inside the decoder's linear layers (unstructured or N:M, per output row) with {@link WeightPruner},
+ * {@code prunekit prune --method magnitude|magnitude-row|wanda|sparsegpt|gblm --sparsity S|--nm N:M}: zero
+ * weights inside the decoder's linear layers (unstructured or N:M; per output row, per matrix for
+ * {@code magnitude}) with {@link WeightPruner},
  * and save a Hugging Face directory that {@code --model DIR} loads. GBLM's gradient statistics are
  * cached under {@code data/cache/stats/} ({@code --no-stats-cache}: computed in memory, nothing read
  * or written there). Prints the wall time of each phase: {@code load_seconds} (model),
@@ -45,7 +46,7 @@ final class WeightPruneCommand {
     /** Weight pruning is chosen by a pattern option, or by a method only weight pruning has. */
     static boolean applies(PruneCommand p) {
         return p.sparsity != null || p.nm != null
-                || (METHODS.contains(p.method) && !LayerMetrics.NAMES.contains(p.method));
+                || (METHODS.contains(p.method) && !LayerMethods.NAMES.contains(p.method));
     }
 
     static int run(PruneCommand p) {
@@ -104,7 +105,7 @@ final class WeightPruneCommand {
         }
         if (method.equals("gblm")) {
             throw p.usage("--stream: gblm needs the gradients of the whole model (a full backward "
-                    + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, wanda, sparsegpt");
+                    + "pass), which cannot be computed one layer at a time; accepted with --stream: magnitude, magnitude-row, wanda, sparsegpt");
         }
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("method", method);

@@ -1,17 +1,13 @@
 package prunekit.merge;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
-import prunekit.model.Trace;
 
 /**
  * Sliding Layer Merging (Xuan Ding et al., "SLM: A Sliding Layer Merging Method for Efficient
@@ -36,9 +32,11 @@ import prunekit.model.Trace;
  * passing. Here the next window after a merge is the pair (low − 1, low), and a passing window at
  * the bottom is merged.
  *
- * <p>Since the search only edits layers at or above {@code low}, the residual stream entering
- * layer {@code low} is the original model's: it is computed once and each candidate runs only the
- * merged layer and the layers above it ({@link LlamaModel#forwardLayers}).
+ * <p>The similarities come from {@link MergeSimilarity}, which never edits the model and remembers
+ * each one; the merged model is built once, from the windows chosen.
+ *
+ * <p>The paper picks T to reach a compression ratio; {@link #toDepth} searches the T that removes a
+ * given number of layers.
  */
 public final class SlidingMerge {
 
@@ -113,15 +111,31 @@ public final class SlidingMerge {
     public record Decision(Window window, double similarity, boolean accepted) {}
 
     /**
+     * A threshold tried by {@link #toDepth}: T and the layers its search removes; {@code more}: it had
+     * removed more than the target when it was stopped (the rest of its search was not run).
+     */
+    public record Probe(double threshold, int removed, boolean more) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.6f:%s%d", threshold, more ? ">" : "", more ? removed - 1 : removed);
+        }
+    }
+
+    /**
      * @param model       the merged model (a copy: close it)
      * @param rule        {@link MergeRule#name()}
-     * @param config      the settings used
+     * @param config      the settings used (its threshold: the one given, or the one {@link #toDepth} chose)
      * @param decisions   every window tried, in order
      * @param merges      the windows merged for good, top first, in original layer indices
      * @param seconds     wall time of the search and the merges
+     * @param probes      the thresholds {@link #toDepth} tried, in order (empty when T was given)
+     * @param similarities candidate merges whose similarity was computed (each a pass over the layers from
+     *                    the window up): at most the decisions of all searches, fewer where they share some
+     * @param stopped     true when {@link #toDepth} found no T that removes exactly the target and stopped
+     *                    merging once the target was reached (the search at T alone would remove more)
      */
     public record Result(LlamaModel model, String rule, Config config, List<Decision> decisions, List<Window> merges,
-                         double seconds) {
+                         double seconds, List<Probe> probes, boolean stopped, int similarities) {
 
         /** Layers removed: each merged window of n layers becomes one. */
         public int layersRemoved() {
@@ -132,144 +146,211 @@ public final class SlidingMerge {
         public String mergesText() {
             return merges.isEmpty() ? "none" : merges.stream().map(Window::toString).collect(Collectors.joining(" "));
         }
+
+        /** The probes as text, e.g. {@code "-1.000000:>10 0.912345:7 0.873210:10"} ("none" when T was given). */
+        public String probesText() {
+            return probes.isEmpty() ? "none" : probes.stream().map(Probe::toString).collect(Collectors.joining(" "));
+        }
     }
+
+    /** The outcome of one top-down search: decisions, merges top first, layers removed, stopped at a cap. */
+    private record Walk(List<Decision> decisions, List<Window> merges, int removed, boolean capped) {}
 
     private SlidingMerge() {}
 
-    /** Runs the search on a copy of {@code model}; the original is left as it is. */
+    /** Runs the search at {@code config.threshold()} on a copy of {@code model}; the original is left as it is. */
     public static Result merge(LlamaModel model, MergeRule rule, int[][] calibration, Config config) {
+        check(model, calibration, config);
+        long t0 = System.nanoTime();
+        try (MergeSimilarity sim = MergeSimilarity.of(model, rule, calibration, config)) {
+            Walk walk = walk(config, config.threshold(), Integer.MAX_VALUE, sim::of);
+            return result(model, rule, config, walk, List.of(), false, sim.computed(), t0);
+        }
+    }
+
+    /**
+     * Sliding Layer Merging with the threshold chosen so that exactly {@code layersToRemove} layers go
+     * (the paper chooses T to reach a compression ratio); {@code config.threshold()} is not used.
+     *
+     * <p>The search at T depends on T only through the tests sim &gt; T, and every similarity it
+     * needs is remembered ({@link MergeSimilarity}), so the searches at several T share their common
+     * part and the model's forward passes are never repeated. Lower T merges more, but not strictly:
+     * a window that passes at a lower T takes one more layer and shifts every window below it, so the
+     * count can jump by more than one, or even fall. The search bisects on T while keeping a bracket
+     * [lo, hi): the search at lo removes more than K layers, the one at hi fewer (T = 1 removes none;
+     * T = −1 is tried first). Each next T is the median of the similarities already computed that lie
+     * strictly inside the bracket (the count can only change where T crosses one of them); a search
+     * that passes K layers is stopped there. It ends
+     * <ul>
+     *   <li>at a T whose search removes exactly K layers: the result is that search, and the T reported
+     *       is the middle of the interval of thresholds that give the same search (so that
+     *       {@code merge} at the printed T gives the same model);</li>
+     *   <li>or, when no similarity is left inside the bracket, at a jump from more than K to fewer than
+     *       K: no T removes exactly K there. Since the count is not monotone, a T outside the bracket
+     *       may: every similarity already known is tried as T, nearest the bracket first, as long as
+     *       its search needs no new similarity (no forward pass); the first that removes exactly K is
+     *       taken as above;</li>
+     *   <li>or else at the search at the midpoint of the bracket (which removes more than K)
+     *       <b>stopped as soon as K layers are gone</b>: the window being grown when the K-th layer goes
+     *       is merged as far as it has grown, and no window below it is tried; {@link Result#stopped()}
+     *       is true, and {@code merge} at the printed T alone would remove more.</li>
+     * </ul>
+     * A T that removes exactly K but whose search needs similarities never computed can still be
+     * missed; the thresholds tried are in {@link Result#probes()}.
+     *
+     * @param layersToRemove K, 1 ≤ K ≤ H − L (merging the whole range into one layer removes H − L)
+     * @throws IllegalArgumentException when K is out of range, or even T = −1 removes fewer than K
+     */
+    public static Result toDepth(LlamaModel model, MergeRule rule, int[][] calibration, Config config,
+            int layersToRemove) {
+        check(model, calibration, config);
+        int k = layersToRemove;
+        int most = config.protectHigh() - config.protectLow();
+        if (k < 1 || k > most) {
+            throw new IllegalArgumentException("SLM cannot remove " + k + " layers from the merge range ["
+                    + config.protectLow() + ", " + config.protectHigh() + "]: merging it all into one layer removes "
+                    + most + "; use 1 <= K <= " + most + " or widen the range");
+        }
+        long t0 = System.nanoTime();
+        try (MergeSimilarity sim = MergeSimilarity.of(model, rule, calibration, config)) {
+            List<Probe> probes = new ArrayList<>();
+            double lo = -1;                       // its search removes more than k (once tried)
+            double hi = 1;                        // its search removes fewer than k (T = 1: nothing passes)
+            boolean loTried = false;
+            while (true) {
+                // 1. the next T: the median similarity strictly inside (lo, hi); T = -1 first
+                double t = median(sim.known(), lo, hi);
+                if (Double.isNaN(t)) {
+                    if (loTried) break;
+                    t = lo;
+                }
+                // 2. the search at T, stopped once it has removed more than k
+                Walk w = walk(config, t, k + 1, sim::of);
+                probes.add(new Probe(t, w.removed(), w.capped()));
+                if (w.removed() == k) {
+                    double mid = (t + nextAbove(w, t, 1)) / 2;
+                    return result(model, rule, config.withThreshold(mid), walk(config, mid, k + 1, sim::of), probes, false,
+                            sim.computed(), t0);
+                }
+                if (w.removed() > k) {
+                    lo = t;
+                    loTried = true;
+                } else if (t == lo) {
+                    throw new IllegalArgumentException("SLM: even T = " + t + " removes only " + w.removed() + " of the "
+                            + k + " layers asked for from the merge range [" + config.protectLow() + ", "
+                            + config.protectHigh() + "]");
+                } else {
+                    hi = t;
+                }
+            }
+            // 3. no T in [lo, hi) removes exactly k; one elsewhere might (the count is not monotone): try every
+            //    similarity known, nearest the bracket first, where the search needs no similarity not yet known
+            double low = lo;
+            double high = hi;
+            List<Double> rest = sim.known().stream().filter(t -> t < low || t >= high).distinct()
+                    .sorted(Comparator.comparingDouble(t -> Math.abs(t - low))).toList();
+            for (double t : rest) {
+                Walk w = walk(config, t, k + 1, sim::known);
+                if (w != null && w.removed() == k) {
+                    probes.add(new Probe(t, k, false));
+                    double mid = (t + nextAbove(w, t, 1)) / 2;
+                    return result(model, rule, config.withThreshold(mid), walk(config, mid, k + 1, sim::of), probes,
+                            false, sim.computed(), t0);
+                }
+            }
+            // 4. none: the search in the bracket, stopped once k layers are gone
+            double mid = (lo + hi) / 2;
+            return result(model, rule, config.withThreshold(mid), walk(config, mid, k, sim::of), probes, true,
+                    sim.computed(), t0);
+        }
+    }
+
+    /** The similarity of merging a window after the merges above it; null: not known (the search is abandoned). */
+    private interface Similarity {
+        Double of(List<Window> above, Window w);
+    }
+
+    /**
+     * The top-down search at threshold T, stopped as soon as {@code cap} layers are gone (the window
+     * being grown is merged as it is); null when {@code sim} does not know a similarity it needs.
+     */
+    private static Walk walk(Config config, double threshold, int cap, Similarity sim) {
+        List<Decision> decisions = new ArrayList<>();
+        List<Window> merges = new ArrayList<>();
+        int removed = 0;
+        // 1. the first window: the top two layers of the range
+        int high = config.protectHigh();
+        int low = high - 1;
+        int passing = high;                       // lowest 'low' of a window that passed; high = none yet
+        while (low >= config.protectLow()) {
+            // 2. merge low..high (after the merges above), compare with the original
+            Window w = new Window(low, high);
+            Double s = sim.of(merges, w);
+            if (s == null) return null;
+            boolean accepted = s > threshold;
+            decisions.add(new Decision(w, s, accepted));
+            if (accepted) {
+                // 3a. similar enough: try one more layer below, unless the cap is reached
+                passing = low;
+                if (removed + (high - passing) >= cap) {
+                    merges.add(new Window(passing, high));
+                    return new Walk(List.copyOf(decisions), List.copyOf(merges), cap, true);
+                }
+                low--;
+            } else {
+                // 3b. too far: keep the last window that passed, restart from the layer that failed
+                if (passing < high) merges.add(new Window(passing, high));
+                removed += high - passing;
+                high = low;
+                low = high - 1;
+                passing = high;
+            }
+        }
+        // 4. the range is exhausted: a window still passing is merged too
+        if (passing < high) merges.add(new Window(passing, high));
+        removed += high - passing;
+        return new Walk(List.copyOf(decisions), List.copyOf(merges), removed, false);
+    }
+
+    /** The median of the values strictly inside (lo, hi); NaN when there are none. */
+    private static double median(List<Double> values, double lo, double hi) {
+        double[] inside = values.stream().mapToDouble(Double::doubleValue).filter(v -> v > lo && v < hi).sorted().toArray();
+        return inside.length == 0 ? Double.NaN : inside[(inside.length - 1) / 2];
+    }
+
+    /**
+     * The lowest similarity of the search above T ({@code ceiling} when none): the search is the same
+     * for every threshold in [T, that value).
+     */
+    private static double nextAbove(Walk w, double t, double ceiling) {
+        return w.decisions().stream().mapToDouble(Decision::similarity).filter(s -> s > t).min().orElse(ceiling);
+    }
+
+    private static void check(LlamaModel model, int[][] calibration, Config config) {
         int layers = model.config().layers();
         if (config.protectHigh() > layers - 1) {
             throw new IllegalArgumentException("SLM merge range [" + config.protectLow() + ", " + config.protectHigh()
                     + "] reaches outside " + model.config().name() + "'s layers [0, " + (layers - 1) + "]");
         }
         if (calibration.length == 0) throw new IllegalArgumentException("SLM needs at least one calibration window");
-        long t0 = System.nanoTime();
+    }
+
+    /** The merged model: a copy of {@code model} with the walk's windows merged, top first. */
+    private static Result result(LlamaModel model, MergeRule rule, Config config, Walk walk, List<Probe> probes,
+            boolean stopped, int similarities, long t0) {
         LlamaModel work = model.copy(model.config().name() + " SLM-" + rule.name() + " T=" + config.threshold());
-        try (Reference ref = Reference.of(model, calibration, config)) {
-            List<Decision> decisions = new ArrayList<>();
-            List<Window> merges = new ArrayList<>();
-            // 1. the first window: the top two layers of the range
-            int high = config.protectHigh();
-            int low = high - 1;
-            int passing = high;                   // lowest 'low' of a window that passed; high = none yet
-            while (low >= config.protectLow()) {
-                // 2. merge low..high, compare with the original
-                double sim = ref.similarity(work, rule, new Window(low, high));
-                boolean accepted = sim > config.threshold();
-                decisions.add(new Decision(new Window(low, high), sim, accepted));
-                if (accepted) {
-                    // 3a. similar enough: try one more layer below
-                    passing = low;
-                    low--;
-                } else {
-                    // 3b. too far: keep the last window that passed, restart from the layer that failed
-                    commit(work, rule, passing, high, merges);
-                    high = low;
-                    low = high - 1;
-                    passing = high;
+        try {
+            for (Window w : walk.merges()) {
+                try (NDManager tmp = work.manager().newSubManager()) {
+                    work.setLayer(w.low(), rule.merge(work.layers().subList(w.low(), w.high() + 1), tmp));
                 }
+                work.removeLayers(IntStream.rangeClosed(w.low() + 1, w.high()).boxed().collect(Collectors.toSet()));
             }
-            // 4. the range is exhausted: a window still passing is merged too
-            commit(work, rule, passing, high, merges);
-            return new Result(work, rule.name(), config, Collections.unmodifiableList(decisions),
-                    Collections.unmodifiableList(merges), (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {
             work.close();
             throw e;
         }
-    }
-
-    /** Replaces layers low..high of {@code work} by their merge (nothing when low = high). */
-    private static void commit(LlamaModel work, MergeRule rule, int low, int high, List<Window> merges) {
-        if (low >= high) {
-            return;
-        }
-        try (NDManager tmp = work.manager().newSubManager()) {
-            work.setLayer(low, rule.merge(work.layers().subList(low, high + 1), tmp));
-        }
-        work.removeLayers(IntStream.rangeClosed(low + 1, high).boxed().collect(Collectors.toSet()));
-        merges.add(new Window(low, high));
-    }
-
-    /**
-     * The original model's side of the comparison, per micro-batch: the final hidden states and
-     * the residual stream entering each layer of the merge range.
-     */
-    private static final class Reference implements AutoCloseable {
-        private final NDManager cache;
-        private final int protectLow;
-        private final List<NDArray> finals = new ArrayList<>();              // per micro-batch (B, T, C)
-        private final List<List<NDArray>> entering = new ArrayList<>();      // per micro-batch, per layer L..H
-        private int windows;
-
-        private Reference(NDManager cache, int protectLow) {
-            this.cache = cache;
-            this.protectLow = protectLow;
-        }
-
-        static Reference of(LlamaModel model, int[][] calibration, Config config) {
-            Reference ref = new Reference(model.manager().newSubManager(), config.protectLow());
-            try {
-                for (int b0 = 0; b0 < calibration.length; b0 += config.microBatch()) {
-                    int[][] mb = Arrays.copyOfRange(calibration, b0, Math.min(calibration.length, b0 + config.microBatch()));
-                    try (NDManager step = model.manager().newSubManager()) {
-                        var out = model.forward(step, mb, Trace.HIDDEN_STATES_ONLY);
-                        out.finalHidden().attach(ref.cache);
-                        ref.finals.add(out.finalHidden());
-                        List<NDArray> in = new ArrayList<>();
-                        for (int l = config.protectLow(); l <= config.protectHigh(); l++) {
-                            NDArray h = out.hiddenStates().get(l);                    // stream entering layer l
-                            h.attach(ref.cache);
-                            in.add(h);
-                        }
-                        ref.entering.add(in);
-                    }
-                    ref.windows += mb.length;
-                }
-                return ref;
-            } catch (RuntimeException e) {
-                ref.close();
-                throw e;
-            }
-        }
-
-        /** Mean over calibration windows of cos(original final hidden, candidate's), in float64. */
-        double similarity(LlamaModel work, MergeRule rule, Window w) {
-            double sum = 0;
-            try (NDManager tmp = work.manager().newSubManager()) {
-                List<LayerWeights> stack = new ArrayList<>();
-                stack.add(rule.merge(work.layers().subList(w.low(), w.high() + 1), tmp));
-                stack.addAll(work.layers().subList(w.high() + 1, work.layers().size()));
-                for (int b = 0; b < finals.size(); b++) {
-                    try (NDManager step = tmp.newSubManager()) {
-                        NDArray merged = work.forwardLayers(step, entering.get(b).get(w.low() - protectLow), stack);
-                        sum += cosineSum(finals.get(b), merged, step);
-                    }
-                }
-            }
-            return sum / windows;
-        }
-
-        /** Σ over the windows of a micro-batch of the cosine between their flattened (T·C) states. */
-        private static double cosineSum(NDArray a, NDArray b, NDManager step) {
-            int n = Math.toIntExact(a.getShape().get(0));
-            a.tempAttach(step);                                                  // results go to step, a back to the cache
-            NDArray x = a.toType(DataType.FLOAT64, true).reshape(n, -1);         // (B, T·C)
-            NDArray y = b.toType(DataType.FLOAT64, true).reshape(n, -1);
-            double[] dot = x.mul(y).sum(new int[] {1}).toDoubleArray();
-            double[] nx = x.norm(new int[] {1}).toDoubleArray();
-            double[] ny = y.norm(new int[] {1}).toDoubleArray();
-            double s = 0;
-            for (int i = 0; i < n; i++) {
-                s += Math.max(-1, Math.min(1, dot[i] / (nx[i] * ny[i])));
-            }
-            return s;
-        }
-
-        @Override
-        public void close() {
-            cache.close();
-        }
+        return new Result(work, rule.name(), config, walk.decisions(), walk.merges(), (System.nanoTime() - t0) / 1e9,
+                List.copyOf(probes), stopped, similarities);
     }
 }

@@ -19,6 +19,9 @@ import java.util.Arrays;
  * sort, as Wanda's {@code torch.sort(..., stable=True)}). Ties matter here: SmolLM2's weights come
  * from a 4-bit file, so a row holds only a few distinct magnitudes.
  *
+ * <p>{@link #maskWholeMatrix} makes the whole matrix one comparison group instead, as the official
+ * magnitude baselines of Wanda and GBLM-Pruner do ({@link Magnitude}).
+ *
  * @param sparsity fraction of each row zeroed, in [0, 1) (N:M: N / M)
  * @param n        weights pruned per group (0 for unstructured)
  * @param m        group width (0 for unstructured)
@@ -112,6 +115,41 @@ public record SparsityPattern(double sparsity, int n, int m) {
                     mask[r * cols + g0 + (int) (keys[k] & 0xffffffffL)] = 0f;
                 }
             }
+        }
+        return mask;
+    }
+
+    /**
+     * The keep-mask of one weight with the whole matrix as one comparison group: unstructured, the
+     * {@code floor(rows · cols · s)} lowest scores of the matrix are zeroed, ties broken by row-major
+     * index (lower first), so rows differ in sparsity and the matrix has exactly its share; N:M
+     * groups lie within a row either way, so N:M is {@link #mask}.
+     *
+     * @param scores row-major {@code (rows, cols)} scores, higher = more important; no NaN
+     * @return row-major 0/1 mask of the same size
+     */
+    public float[] maskWholeMatrix(float[] scores, int rows, int cols) {
+        if (isNm()) {
+            return mask(scores, rows, cols);
+        }
+        if ((long) rows * cols != scores.length) {
+            throw new IllegalArgumentException(scores.length + " scores for a " + rows + "x" + cols + " weight");
+        }
+        // 1. order the matrix by (score, index): stable ascending
+        long[] keys = new long[scores.length];
+        for (int i = 0; i < scores.length; i++) {
+            if (Float.isNaN(scores[i])) {
+                throw new IllegalArgumentException("score of row " + i / cols + ", column " + i % cols + " is NaN");
+            }
+            keys[i] = ((long) orderedBits(scores[i]) << 32) | i;
+        }
+        Arrays.sort(keys);
+        // 2. zero the floor(rows · cols · s) lowest
+        float[] mask = new float[scores.length];
+        Arrays.fill(mask, 1f);
+        int prune = (int) Math.floor((double) scores.length * sparsity);
+        for (int k = 0; k < prune; k++) {
+            mask[(int) (keys[k] & 0xffffffffL)] = 0f;
         }
         return mask;
     }

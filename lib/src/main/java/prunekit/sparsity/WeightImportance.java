@@ -4,7 +4,8 @@ package prunekit.sparsity;
  * Scores every weight of a linear layer: the extension point of unstructured and N:M pruning
  * (the weight-level twin of {@link prunekit.importance.LayerImportance}). Higher means more
  * important; as a {@link WeightPruningMethod} it zeroes the lowest scores of each output row, as
- * {@link SparsityPattern} says, and leaves the other weights as they are.
+ * {@link SparsityPattern} says (a metric may choose another comparison group by overriding
+ * {@link #prune}: {@link Magnitude} compares the whole matrix), and leaves the other weights as they are.
  *
  * <p>A new metric is one method, e.g. the squared weight times the input norm:
  * <pre>{@code

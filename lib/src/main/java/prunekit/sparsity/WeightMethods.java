@@ -2,11 +2,15 @@ package prunekit.sparsity;
 
 import java.util.List;
 
-/** The weight-pruning methods by the names the CLI, the experiments and the notebooks use. */
+/**
+ * The weight-pruning methods by the names the CLI, the experiments and the notebooks use:
+ * {@code magnitude} compares the whole matrix, as the papers' magnitude baselines
+ * ({@link Magnitude}); {@code magnitude-row} compares within each output row ({@link RowMagnitude}).
+ */
 public final class WeightMethods {
 
     /** Accepted names, in the order tables list them. */
-    public static final List<String> NAMES = List.of("magnitude", "wanda", "sparsegpt", "gblm");
+    public static final List<String> NAMES = List.of("magnitude", "magnitude-row", "wanda", "sparsegpt", "gblm");
 
     private WeightMethods() {}
 
@@ -19,6 +23,7 @@ public final class WeightMethods {
     public static WeightPruningMethod byName(String name) {
         switch (name) {
             case "magnitude": return new Magnitude();
+            case "magnitude-row": return new RowMagnitude();
             case "wanda": return new Wanda();
             case "sparsegpt": return SparseGpt.DEFAULT;
             case "gblm": return Gblm.DEFAULT;

@@ -39,7 +39,7 @@ import prunekit.viz.Progress;
 public final class WeightPruner {
 
     /**
-     * @param pattern   unstructured fraction or N:M, per output row
+     * @param pattern   unstructured fraction or N:M, per output row (per matrix for {@link Magnitude})
      * @param batchSize calibration windows per forward call (4: bounded memory at 256 tokens)
      * @param inPlace   prune the given model (false: a copy, the input stays dense)
      */

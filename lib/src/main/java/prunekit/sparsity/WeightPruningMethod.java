@@ -7,7 +7,8 @@ package prunekit.sparsity;
  * {@link ModuleStats}. Two kinds of method implement it:
  * <ul>
  *   <li>a {@link WeightImportance} metric (magnitude, Wanda, GBLM-Pruner) scores every weight and
- *       the pattern zeroes the lowest scores of each row; the weights kept are unchanged;</li>
+ *       the pattern zeroes the lowest scores of each row (of the whole matrix for {@link Magnitude});
+ *       the weights kept are unchanged;</li>
  *   <li>{@link SparseGpt} chooses the mask as it goes and updates the weights it keeps, so that the
  *       layer's output on the calibration inputs changes little (OBS reconstruction from the
  *       Hessian of the module's inputs).</li>

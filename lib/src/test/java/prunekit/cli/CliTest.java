@@ -84,7 +84,7 @@ class CliTest {
         assertEquals(2, r.exitCode());
         assertTrue(r.err().startsWith("prunekit prune: Invalid value for option '--method': unknown method 'foo'"),
                 r.err());
-        for (String m : List.of("gradmap", "block-influence", "ppl", "taylor", "magnitude", "random", "last", "slm",
+        for (String m : List.of("gradmap", "gradmap-oneshot", "block-influence", "ppl", "taylor", "magnitude", "random", "last", "slm",
                 "wanda", "sparsegpt", "gblm")) {
             assertTrue(r.err().contains(m), m + " missing from: " + r.err());
         }
@@ -96,14 +96,17 @@ class CliTest {
     void aLayerMetricWithAPatternIsNotAWeightMethod() {
         Cli r = Cli.run("prune", "--model", "stories15m", "--method", "gradmap", "--sparsity", "0.5", "--out", "y");
         assertEquals(2, r.exitCode());
-        assertTrue(r.err().contains("gradmap") && r.err().contains("magnitude, wanda, sparsegpt, gblm"), r.err());
+        assertTrue(r.err().contains("gradmap") && r.err().contains("magnitude, magnitude-row, wanda, sparsegpt, gblm"), r.err());
         Cli k = Cli.run("prune", "--model", "stories15m", "--method", "gradmap", "--out", "y");
         assertEquals(2, k.exitCode());
         assertTrue(k.err().contains("--remove-layers K (K >= 1) is required"), k.err());
         Cli slm = Cli.run("prune", "--model", "stories15m", "--method", "slm", "--threshold", "0.9",
                 "--remove-layers", "2", "--out", "y");
         assertEquals(2, slm.exitCode());
-        assertTrue(slm.err().contains("--threshold T instead of --remove-layers"), slm.err());
+        assertTrue(slm.err().contains("--threshold T or --remove-layers K, not both"), slm.err());
+        Cli neither = Cli.run("prune", "--model", "stories15m", "--method", "slm", "--out", "y");
+        assertEquals(2, neither.exitCode());
+        assertTrue(neither.err().contains("--threshold T") && neither.err().contains("--remove-layers K"), neither.err());
     }
 
     @Test

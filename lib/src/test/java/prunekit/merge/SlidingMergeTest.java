@@ -9,7 +9,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import prunekit.model.DeepTinyModels;
 import prunekit.model.LlamaModel;
@@ -91,6 +94,70 @@ class SlidingMergeTest {
                 }
             }
         }
+    }
+
+    @Test
+    void toDepthRemovesExactlyKWhereSomeThresholdDoesAndElseStopsAtK() {
+        // seed 1: the count is not monotone in T (4 layers at T in [0.068, 0.118) and [0.295, 0.323), 5 between);
+        // seed 2: no T removes exactly 5 (the count jumps from 6 to 4)
+        for (long seed : new long[] {1, 2}) {
+            try (LlamaModel model = DeepTinyModels.model(9, seed, DataType.FLOAT64)) {
+                SlidingMerge.Config cfg = SlidingMerge.Config.forModel(9);                  // range [1, 7]
+                Map<Double, Integer> sweep = sweep(model, cfg);
+                for (int k = 1; k <= 6; k++) {
+                    SlidingMerge.Result r = SlidingMerge.toDepth(model, MergeRule.PAPER, TOKENS, cfg, k);
+                    String what = "seed " + seed + ", K = " + k + ", probes " + r.probesText() + ", sweep " + sweep;
+                    SlidingMerge.Result again = SlidingMerge.merge(model, MergeRule.PAPER, TOKENS,
+                            cfg.withThreshold(r.config().threshold()));
+                    try (LlamaModel merged = r.model(); LlamaModel alone = again.model()) {
+                        assertEquals(9 - k, merged.config().layers(), what);
+                        assertEquals(k, r.layersRemoved(), what);
+                        assertEquals(!sweep.containsValue(k), r.stopped(), what);
+                        if (!r.stopped()) {
+                            // the printed T gives the same model on its own
+                            assertEquals(r.merges(), again.merges(), what);
+                            assertEquals(r.decisions(), again.decisions(), what);
+                        } else {
+                            // T alone removes more; the result is its search cut where the K-th layer went
+                            assertTrue(again.layersRemoved() > k, what);
+                            assertEquals(r.decisions(), again.decisions().subList(0, r.decisions().size()), what);
+                            int last = r.merges().size() - 1;
+                            assertEquals(r.merges().subList(0, last), again.merges().subList(0, last), what);
+                            assertEquals(again.merges().get(last).high(), r.merges().get(last).high(), what);
+                            assertTrue(again.merges().get(last).low() < r.merges().get(last).low(), what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void toDepthNamesAnImpossibleTarget() {
+        try (LlamaModel model = model()) {
+            SlidingMerge.Config cfg = SlidingMerge.Config.forModel(LAYERS);                 // range [1, 5]
+            assertMessage(() -> SlidingMerge.toDepth(model, MergeRule.PAPER, TOKENS, cfg, 5), "5 layers", "[1, 5]",
+                    "1 <= K <= 4");
+            assertMessage(() -> SlidingMerge.toDepth(model, MergeRule.PAPER, TOKENS, cfg, 0), "0 layers");
+        }
+    }
+
+    /**
+     * Layers removed by the plain search at every threshold where it can change, found exhaustively: T
+     * = −1, 1, and every similarity any of these searches computed, until no new one appears.
+     */
+    private static Map<Double, Integer> sweep(LlamaModel model, SlidingMerge.Config cfg) {
+        Map<Double, Integer> removed = new TreeMap<>();
+        TreeSet<Double> todo = new TreeSet<>(List.of(-1.0, 1.0));
+        while (!todo.isEmpty()) {
+            double t = todo.pollFirst();
+            SlidingMerge.Result r = SlidingMerge.merge(model, MergeRule.PAPER, TOKENS, cfg.withThreshold(t));
+            r.model().close();
+            removed.put(t, r.layersRemoved());
+            r.decisions().stream().map(SlidingMerge.Decision::similarity).filter(x -> !removed.containsKey(x))
+                    .forEach(todo::add);
+        }
+        return removed;
     }
 
     @Test

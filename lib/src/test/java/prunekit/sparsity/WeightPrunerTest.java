@@ -42,7 +42,7 @@ class WeightPrunerTest {
     void everyRowOfEveryLinearHasTheRequestedSparsity() {
         try (LlamaModel model = DeepTinyModels.model(2, 2, DataType.FLOAT32)) {
             WeightGradients grads = WeightGradients.compute(model, TOKENS, 100);
-            for (WeightImportance metric : new WeightImportance[] {new Magnitude(), new Wanda(), Gblm.DEFAULT}) {
+            for (WeightImportance metric : new WeightImportance[] {new RowMagnitude(), new Wanda(), Gblm.DEFAULT}) {
                 var r = WeightPruner.prune(model, metric, grads, TOKENS, WeightPruner.Config.of(SparsityPattern.unstructured(0.5)));
                 try (LlamaModel pruned = r.model()) {
                     for (LayerWeights lw : pruned.layers()) {
@@ -60,6 +60,42 @@ class WeightPrunerTest {
                 }
             }
             assertEquals(0.0, WeightPruner.sparsity(model), "the input model stays dense");
+        }
+    }
+
+    @Test
+    void magnitudeZeroesTheSmallestHalfOfEveryMatrix() {
+        try (LlamaModel model = DeepTinyModels.model(2, 2, DataType.FLOAT32)) {
+            var r = WeightPruner.prune(model, new Magnitude(), null, null, WeightPruner.Config.of(SparsityPattern.unstructured(0.5)));
+            try (LlamaModel pruned = r.model()) {
+                boolean rowsDiffer = false;
+                for (int l = 0; l < 2; l++) {
+                    for (var e : pruned.layer(l).linears().entrySet()) {
+                        float[] dense = model.layer(l).linears().get(e.getKey()).toFloatArray();
+                        float[] v = e.getValue().toFloatArray();
+                        int cols = (int) e.getValue().getShape().get(1);
+                        // half the matrix is zero, and no weight kept is smaller than a weight zeroed
+                        double largestZeroed = 0, smallestKept = Double.MAX_VALUE;
+                        int zeros = 0;
+                        for (int i = 0; i < v.length; i++) {
+                            if (v[i] == 0f) {
+                                zeros++;
+                                largestZeroed = Math.max(largestZeroed, Math.abs(dense[i]));
+                            } else {
+                                assertEquals(dense[i], v[i], "kept weights are unchanged");
+                                smallestKept = Math.min(smallestKept, Math.abs(dense[i]));
+                            }
+                        }
+                        assertEquals(v.length / 2, zeros, e.getKey());
+                        assertTrue(largestZeroed <= smallestKept, e.getKey() + ": " + largestZeroed + " > " + smallestKept);
+                        int firstRowZeros = 0;
+                        for (int c = 0; c < cols; c++) if (v[c] == 0f) firstRowZeros++;
+                        rowsDiffer |= firstRowZeros != cols / 2;
+                    }
+                }
+                assertTrue(rowsDiffer, "one group per matrix: rows need not be half zero");
+                assertEquals(0.5, r.overallSparsity(), 1e-12);
+            }
         }
     }
 
