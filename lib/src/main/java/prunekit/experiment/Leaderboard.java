@@ -209,7 +209,7 @@ public final class Leaderboard {
 
     /** One row per model (see the class comment for what each column holds). */
     public Table table() {
-        return table(config.measure() + ": every model against the dense model of its own record", entries);
+        return LeaderboardTable.of(config, config.measure() + ": every model against the dense model of its own record", entries);
     }
 
     /**
@@ -232,7 +232,7 @@ public final class Leaderboard {
             if (!dominated) front.add(e);
         }
         front.sort(Comparator.comparingDouble((Entry e) -> -e.share()).thenComparingDouble(Entry::ratio));
-        return table("Pareto front: parameters kept vs " + config.measure() + " (no other model keeps fewer at a lower ratio)", front);
+        return LeaderboardTable.of(config, "Pareto front: parameters kept vs " + config.measure() + " (no other model keeps fewer at a lower ratio)", front);
     }
 
     /** The size budgets of a family, smallest first: parameter shares rounded to {@link Config#budgetStep}. */
@@ -333,9 +333,9 @@ public final class Leaderboard {
                 t.stringColumn(1).append(e.family().label());
                 t.stringColumn(2).append(e.method());
                 t.stringColumn(3).append(e.settings());
-                t.doubleColumn(4).append(round(e.ratio(), 3));
-                t.doubleColumn(5).append(round(vs, 3));
-                t.stringColumn(6).append(interval(ci));
+                t.doubleColumn(4).append(LeaderboardTable.round(e.ratio(), 3));
+                t.doubleColumn(5).append(LeaderboardTable.round(vs, 3));
+                t.stringColumn(6).append(LeaderboardTable.interval(ci));
                 t.stringColumn(7).append(verdict);
             }
         }
@@ -388,32 +388,7 @@ public final class Leaderboard {
     }
 
     private double budget(Entry e) {
-        return round(Math.round(e.share() / config.budgetStep()) * config.budgetStep(), 6);
-    }
-
-    private Table table(String title, List<Entry> list) {
-        Table t = Table.create(title, StringColumn.create("family"), StringColumn.create("method"), StringColumn.create("settings"),
-                StringColumn.create("device"), StringColumn.create("calibration"), DoubleColumn.create("params (M)"),
-                DoubleColumn.create("params kept"), DoubleColumn.create(config.measure()), DoubleColumn.create("x dense"),
-                StringColumn.create("x dense 95%"));
-        for (String m : config.taskMeasures()) t.addColumns(DoubleColumn.create(m));
-        t.addColumns(DoubleColumn.create("prune s"), StringColumn.create("time covers"));
-        for (Entry e : list) {
-            t.stringColumn("family").append(e.family().label());
-            t.stringColumn("method").append(e.method());
-            t.stringColumn("settings").append(e.settings());
-            t.stringColumn("device").append(e.device());
-            t.stringColumn("calibration").append(e.calibration());
-            t.doubleColumn("params (M)").append(round(e.params() / 1e6, 2));
-            t.doubleColumn("params kept").append(round(e.share(), 3));
-            t.doubleColumn(config.measure()).append(round(e.value(), 2));
-            t.doubleColumn("x dense").append(round(e.ratio(), 3));
-            t.stringColumn("x dense 95%").append(interval(e.ratioCi()));
-            for (int i = 0; i < e.tasks().length; i++) t.doubleColumn(config.taskMeasures().get(i)).append(round(e.tasks()[i], 3));
-            t.doubleColumn("prune s").append(round(e.seconds(), 1));
-            t.stringColumn("time covers").append(e.timeCovers());
-        }
-        return t;
+        return LeaderboardTable.round(Math.round(e.share() / config.budgetStep()) * config.budgetStep(), 6);
     }
 
     /** GBLM-style one-off statistics: {@code gradient_s} of the same method's {@code statistics} row, same calibration and device. */
@@ -463,14 +438,5 @@ public final class Leaderboard {
 
     private static double at(Table p, int r, String column) {
         return p.columnNames().contains(column) && !p.doubleColumn(column).isMissing(r) ? p.doubleColumn(column).getDouble(r) : Double.NaN;
-    }
-
-    private static String interval(Bootstrap.Interval ci) {
-        return Double.isNaN(ci.low()) ? "" : String.format("[%.3f, %.3f]", ci.low(), ci.high());
-    }
-
-    private static double round(double v, int digits) {
-        double scale = Math.pow(10, digits);
-        return Double.isNaN(v) ? v : Math.round(v * scale) / scale;
     }
 }
