@@ -7,7 +7,8 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * The models of a {@link RecordSet} beside one reference model (the dense one), one row per model:
+ * The models of a {@link RecordSet} beside one reference model (the dense one), one row per model
+ * (its method, settings and calibration):
  * each perplexity measure ({@code ppl <corpus>@<seqlen>}) as the ratio to the reference's on the same
  * corpus and window length — below 1 better than the reference, above 1 worse — and every other
  * measure (task accuracies, {@code params}, {@code prune_s}) as recorded. The reference's own
@@ -30,7 +31,8 @@ public final class DenseRatios {
     public static Table of(RecordSet set, String refMethod, String refSelector, List<String> measures) {
         Table pivot = set.pivot();
         List<String> reference = new ArrayList<>();
-        Table t = Table.create(pivot.name(), StringColumn.create("method"), StringColumn.create("settings"));
+        Table t = Table.create(pivot.name(), StringColumn.create("method"), StringColumn.create("settings"),
+                StringColumn.create("calibration"));
         for (String m : measures) {
             if (!pivot.columnNames().contains(m)) {
                 throw new IllegalArgumentException(pivot.name() + " has no measure '" + m + "' (measures: " + set.measures() + ")");
@@ -44,12 +46,13 @@ public final class DenseRatios {
             if (measures.stream().allMatch(m -> pivot.doubleColumn(m).isMissing(row))) continue;
             t.stringColumn("method").append(pivot.stringColumn("method").get(r));
             t.stringColumn("settings").append(pivot.stringColumn("settings").get(r));
+            t.stringColumn("calibration").append(pivot.stringColumn("calibration").get(r));
             for (int i = 0; i < measures.size(); i++) {
                 String m = measures.get(i);
                 double v = pivot.doubleColumn(m).getDouble(r);
                 if (m.startsWith("ppl ")) v /= set.value(refMethod, refSelector, m);
-                if (Double.isNaN(v)) t.doubleColumn(i + 2).appendMissing();
-                else t.doubleColumn(i + 2).append(Math.abs(v) >= 1000 ? Math.round(v) : Math.round(v * 1000) / 1000.0);
+                if (Double.isNaN(v)) t.doubleColumn(i + 3).appendMissing();
+                else t.doubleColumn(i + 3).append(Math.abs(v) >= 1000 ? Math.round(v) : Math.round(v * 1000) / 1000.0);
             }
         }
         return t.setName(pivot.name() + (reference.isEmpty() ? "" : ": perplexity as a ratio to " + refMethod + "'s ("

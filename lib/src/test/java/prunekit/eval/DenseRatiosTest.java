@@ -32,9 +32,10 @@ class DenseRatiosTest {
                 rec("gblm", "nm=2:4;calib=brown:4x8", "sotu/test", 128, "ppl", 70)));           // no cloze: missing
         Table t = DenseRatios.of(RecordSet.load(csv), "dense", "sparsity=0", List.of("ppl sotu@128", "cloze acc", "params"));
 
-        assertEquals(List.of("method", "settings", "ppl sotu@128 ÷ dense", "cloze acc", "params"), t.columnNames());
+        assertEquals(List.of("method", "settings", "calibration", "ppl sotu@128 ÷ dense", "cloze acc", "params"), t.columnNames());
         assertEquals(List.of("dense", "wanda", "gblm"), t.stringColumn("method").asList());
-        assertEquals(List.of(1.0, 2.5, 3.5), t.doubleColumn(2).asList());                      // 20/20, 50/20, 70/20
+        assertEquals(List.of(1.0, 2.5, 3.5), t.doubleColumn(3).asList());                      // 20/20, 50/20, 70/20
+        assertEquals(List.of("", "brown:4x8", "brown:4x8"), t.stringColumn("calibration").asList());
         assertEquals(0.8, t.doubleColumn("cloze acc").get(1), 1e-12);
         assertTrue(t.doubleColumn("cloze acc").isMissing(2));
         assertEquals(81_430_848.0, t.doubleColumn("params").get(1), 1e-6);                    // whole number
