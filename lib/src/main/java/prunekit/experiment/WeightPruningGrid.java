@@ -80,28 +80,12 @@ public final class WeightPruningGrid {
 
     /** Runs the grid for {@code methods} (names from {@link WeightMethods#NAMES}) on {@code model}, left dense. */
     public static void run(LlamaModel model, List<String> methods, Config config, Consumer<ResultRecord> sink) {
-        boolean gradients = methods.stream().map(WeightMethods::byName)        // names checked before any work
-                .anyMatch(WeightPruningMethod::needsGradients);
+        List<WeightPruningMethod> named = methods.stream().map(WeightMethods::byName).toList();   // names checked first
         Evaluation eval = config.evaluation();
         int[][] calibration = eval.calibration(model);
-        List<ChoiceTask> tasks = eval.loadTasks();
         Cells cells = new Cells(model, eval, model.device().toString(), sink);
-        eval.evaluate(model, cells.run("dense", "sparsity=0", -1), keptParameters(model), tasks, sink);
-
-        WeightGradients grads = gradients ? cells.gradients(calibration) : null;
-        // 1. every method at each main pattern, with tasks
-        for (String name : methods) {
-            for (SparsityPattern p : config.patterns()) {
-                cells.prune(name, WeightMethods.byName(name), p, grads, calibration, tasks, "");
-            }
-        }
-        // 2. the unstructured sweep
-        for (String name : methods) {
-            for (double s : config.sweep()) {
-                cells.prune(name, WeightMethods.byName(name), SparsityPattern.unstructured(s), grads, calibration,
-                        List.of(), ";sweep");
-            }
-        }
+        WeightGradients grads = patternsAndSweep(model, named, config, calibration, cells);
+        boolean gradients = grads != null;
         SparsityPattern half = SparsityPattern.unstructured(0.5);
         // 3. fewer calibration windows (Wanda and GBLM), the first n of the same sample
         for (int n : config.calibCounts()) {
@@ -126,6 +110,40 @@ public final class WeightPruningGrid {
                         calibration, List.of(), ";norm=l1");
             }
         }
+    }
+
+    /**
+     * The dense model, then every method at each main pattern and at each sweep sparsity, recorded
+     * under its {@link WeightPruningMethod#name()}: the grid for methods that have no name in
+     * {@link WeightMethods} — a metric written in a notebook, e.g. a {@code WeightImportance.named(...)}
+     * lambda — measured exactly as the built-in ones.
+     */
+    public static void runMethods(LlamaModel model, List<? extends WeightPruningMethod> methods, Config config,
+            Consumer<ResultRecord> sink) {
+        Evaluation eval = config.evaluation();
+        patternsAndSweep(model, methods, config, eval.calibration(model),
+                new Cells(model, eval, model.device().toString(), sink));
+    }
+
+    /** Steps 0–2: the dense model, the main patterns (with tasks), the sweep; returns GBLM's statistics, if any. */
+    private static WeightGradients patternsAndSweep(LlamaModel model, List<? extends WeightPruningMethod> methods,
+            Config config, int[][] calibration, Cells cells) {
+        List<ChoiceTask> tasks = config.evaluation().loadTasks();
+        config.evaluation().evaluate(model, cells.run("dense", "sparsity=0", -1), keptParameters(model), tasks,
+                cells.sink());
+        boolean gradients = methods.stream().anyMatch(WeightPruningMethod::needsGradients);
+        WeightGradients grads = gradients ? cells.gradients(calibration) : null;
+        // 1. every method at each main pattern, with tasks
+        for (WeightPruningMethod m : methods) {
+            for (SparsityPattern p : config.patterns()) cells.prune(m.name(), m, p, grads, calibration, tasks, "");
+        }
+        // 2. the unstructured sweep
+        for (WeightPruningMethod m : methods) {
+            for (double s : config.sweep()) {
+                cells.prune(m.name(), m, SparsityPattern.unstructured(s), grads, calibration, List.of(), ";sweep");
+            }
+        }
+        return grads;
     }
 
     /** Parameters a model keeps: its count less the zeros in its decoder linear weights. */

@@ -17,6 +17,7 @@ import prunekit.model.LlamaModel;
 import prunekit.sparsity.MaskStats;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.sparsity.Wanda;
+import prunekit.sparsity.WeightImportance;
 import prunekit.sparsity.WeightPruner;
 import prunekit.testing.NeedsCache;
 
@@ -67,6 +68,35 @@ class WeightPruningGridTest {
             assertTrue(value(records, "gblm", "sparsity=0.5;samples;calib=moby-dick:1x8", "ppl") > 0);
             assertTrue(value(records, "wanda", "sparsity=0.5;samples;calib=moby-dick:1x8", "ppl") > 0);
             assertTrue(value(records, "gblm", "sparsity=0.5;norm=l1", "ppl") > 0);
+        }
+    }
+
+    @Test
+    @NeedsCache(NeedsCache.MOBY_DICK)
+    void aMetricWithoutANameInWeightMethodsIsMeasuredLikeTheBuiltInOnes() {
+        List<ResultRecord> records = new ArrayList<>();
+        var halfOnly = new WeightPruningGrid.Config(List.of(SparsityPattern.unstructured(0.5)), List.of(), List.of(),
+                List.of(), TINY);
+        WeightImportance doubled = WeightImportance.named("wanda-doubled", s -> {   // 2 x Wanda: the same order
+            float[] w = new Wanda().scores(s);
+            for (int i = 0; i < w.length; i++) w[i] *= 2;
+            return w;
+        }, true, false);
+        try (LlamaModel model = DeepTinyModels.model(2, 5, DataType.FLOAT32)) {
+            WeightPruningGrid.runMethods(model, List.of(doubled), halfOnly, records::add);
+            int[][] calib = CalibrationSampler.sample("moby-dick", model.tokenizer(),
+                    new CalibrationSampler.Config(2, 8, 0)).toArray(new int[0][]);
+            var direct = WeightPruner.prune(model, new Wanda(), null, calib,
+                    WeightPruner.Config.of(SparsityPattern.unstructured(0.5)));
+            try (LlamaModel m = direct.model()) {
+                double ppl = Perplexity.ofSplit(new ModelScorer(m), m.tokenizer(), "moby-dick", "test",
+                        new Perplexity.Config(16, 64, 4, false)).ppl();
+                assertEquals(ppl, value(records, "wanda-doubled", "sparsity=0.5;calib", "ppl"), 1e-9 * ppl);
+                assertEquals(m.parameterCount() - MaskStats.linearParameters(m) / 2,
+                        value(records, "wanda-doubled", "sparsity=0.5;calib", "params"), 0.5);
+            }
+            assertTrue(value(records, "dense", "sparsity=0", "ppl") > 0);
+            assertEquals(0, records.stream().filter(r -> r.metric().equals("gradient_s")).count());   // none asked for
         }
     }
 
