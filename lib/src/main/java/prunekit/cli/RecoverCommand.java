@@ -100,7 +100,7 @@ final class RecoverCommand implements Callable<Integer> {
             adapters.mergeInto(m);
             Map<String, String> provenance = new LinkedHashMap<>(HfSaver.provenance(Path.of(model.spec)));
             provenance.putIfAbsent("method", "dense");
-            provenance.put("recovery", "lora;" + config.describe(lora));
+            provenance.put("recovery", "lora;" + config.describe(adapters));
             HfSaver.save(m, out, provenance);
             System.out.println("steps=" + r.steps());
             System.out.printf(java.util.Locale.ROOT, "train_seconds=%.1f%n", r.seconds());

@@ -17,7 +17,7 @@ import prunekit.model.io.Safetensors;
 
 /**
  * A recovery run's state after some step, in one safetensors file ({@code checkpoint.safetensors}):
- * the adapters ({@code layers.{l}.{module}.lora_A/B}), AdamW's moments ({@code adamw.m.<name>},
+ * the adapters' parameters (e.g. {@code layers.{l}.{module}.lora_A/B}), AdamW's moments ({@code adamw.m.<name>},
  * {@code adamw.v.<name>}) and, in the metadata, the step, the loss of every step so far and the
  * run's settings, which a resumed run must match. Written to a temporary file and renamed, so a run
  * killed while writing leaves the previous checkpoint whole.
@@ -33,7 +33,7 @@ public record Checkpoint(int step, List<Double> losses, String settings, Map<Str
     public static final String FILE = "checkpoint.safetensors";
 
     /** A checkpoint of the adapters and optimizer state now. */
-    static Checkpoint of(int step, List<Double> losses, String settings, LoraAdapters adapters, AdamW.State state) {
+    static Checkpoint of(int step, List<Double> losses, String settings, TrainableAdapter adapters, AdamW.State state) {
         Map<String, HostTensor> t = new LinkedHashMap<>(adapters.toHost());
         state.firstMoments().forEach((name, m) -> t.put("adamw.m." + name, host(m)));
         state.secondMoments().forEach((name, v) -> t.put("adamw.v." + name, host(v)));
@@ -66,7 +66,7 @@ public record Checkpoint(int step, List<Double> losses, String settings, Map<Str
     }
 
     /** Puts the saved moments back into {@code state} (on the adapters' device). */
-    void restore(AdamW.State state, LoraAdapters adapters) {
+    void restore(AdamW.State state, TrainableAdapter adapters) {
         Map<String, NDArray> m = new LinkedHashMap<>();
         Map<String, NDArray> v = new LinkedHashMap<>();
         NDManager manager = adapters.parameters().values().iterator().next().getManager();

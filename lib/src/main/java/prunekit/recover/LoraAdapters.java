@@ -6,11 +6,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import prunekit.model.HostTensor;
 import prunekit.model.LayerWeights;
-import prunekit.model.LinearAdapter;
 import prunekit.model.LlamaModel;
 import prunekit.model.OwnedArrays;
 
@@ -19,11 +18,11 @@ import prunekit.model.OwnedArrays;
  * {@code layers.{l}.{module}.lora_A} / {@code .lora_B}. They live in their own manager on the
  * model's device; the model's own weights are never touched until {@link #mergeInto}.
  *
- * <p>In a forward pass they are a {@link LinearAdapter}: module W of layer l gives
+ * <p>In a forward pass they are a {@link prunekit.model.LinearAdapter}: module W of layer l gives
  * {@code x Wᵀ + (α/r) · dropout(x) Aᵀ Bᵀ}, the low-rank path (as peft computes it), so a backward pass
  * differentiates A and B through two thin products and never forms W's gradient.
  */
-public final class LoraAdapters implements LinearAdapter, AutoCloseable {
+public final class LoraAdapters implements TrainableAdapter {
 
     private final LoraConfig config;
     private final NDManager manager;
@@ -56,19 +55,6 @@ public final class LoraAdapters implements LinearAdapter, AutoCloseable {
         return a;
     }
 
-    /** Sets every matrix from saved tensors ({@link #toHost}, a {@link Checkpoint}); names and shapes must match. */
-    public void set(Map<String, HostTensor> tensors) {
-        for (var e : params.entrySet()) {
-            HostTensor t = tensors.get(e.getKey());
-            if (t == null) throw new IllegalArgumentException("saved adapters lack " + e.getKey());
-            if (!new Shape(t.shape()).equals(e.getValue().getShape())) {
-                throw new IllegalArgumentException("saved " + e.getKey() + " has shape " + t.shapeText() + ", the model needs "
-                        + e.getValue().getShape());
-            }
-            e.getValue().set(t.data());
-        }
-    }
-
     private void put(String name, NDArray a) {
         a.setRequiresGradient(true);
         params.put(name, a);
@@ -79,11 +65,13 @@ public final class LoraAdapters implements LinearAdapter, AutoCloseable {
     }
 
     /** The trainable matrices by name. */
+    @Override
     public Map<String, NDArray> parameters() {
         return params;
     }
 
     /** Dropout applies while training (and {@link LoraConfig#dropout()} &gt; 0). */
+    @Override
     public void setTraining(boolean on) {
         training = on;
     }
@@ -107,9 +95,11 @@ public final class LoraAdapters implements LinearAdapter, AutoCloseable {
         return delta.muli(config.scaling());
     }
 
-    /** Number of trainable values. */
-    public long parameterCount() {
-        return params.values().stream().mapToLong(NDArray::size).sum();
+    /** Rank, α, dropout, modules and seed, as a run's settings name them. */
+    @Override
+    public String describe() {
+        return String.format(Locale.ROOT, "rank=%d;alpha=%s;dropout=%s;modules=%s;lora_seed=%d", config.rank(),
+                config.alpha(), config.dropout(), String.join(",", config.modules()), config.seed());
     }
 
     /**
@@ -132,6 +122,7 @@ public final class LoraAdapters implements LinearAdapter, AutoCloseable {
     }
 
     /** Folds the adapters into the model's weights, W ← W + (α / r) B A: the model is then a plain LLaMA. */
+    @Override
     public void mergeInto(LlamaModel model) {
         for (int l = 0; l < model.config().layers(); l++) {
             try (NDManager tmp = manager.newSubManager()) {
@@ -139,13 +130,6 @@ public final class LoraAdapters implements LinearAdapter, AutoCloseable {
                 for (String module : config.modules()) model.setTensor(l, module, merged.linears().get(module));
             }
         }
-    }
-
-    /** Every matrix copied to the host, for a checkpoint. */
-    public Map<String, HostTensor> toHost() {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        params.forEach((name, a) -> out.put(name, new HostTensor(a.toFloatArray(), a.getShape().getShape())));
-        return out;
     }
 
     @Override

@@ -21,9 +21,10 @@ import prunekit.viz.Progress;
 
 /**
  * Recovery fine-tuning after pruning, as the layer-pruning papers retrain (Shortened LLaMA,
- * LLM-Pruner, SLM: LoRA on every linear module): the pruned model's weights stay frozen, low-rank
- * adapters ({@link LoraAdapters}, on the forward pass's linear modules) learn next-token prediction on calibration text with AdamW, a
- * linear warm-up and a cosine decay, gradient accumulation and clipping; at the end the adapters
+ * LLM-Pruner, SLM: LoRA on every linear module): the pruned model's weights stay frozen, trainable
+ * additions to its linear modules ({@link TrainableAdapter}: low-rank {@link LoraAdapters}, or GradMAP's
+ * compensation map {@link TrainableProjection}) learn next-token prediction on calibration text with
+ * AdamW, a linear warm-up and a cosine decay, gradient accumulation and clipping; at the end they
  * are merged, so the result is a plain LLaMA model.
  *
  * <p>Data: {@code steps × batch} windows of the calibration split of one corpus (never a test split),
@@ -78,13 +79,11 @@ public final class Recovery {
             return new Config(steps, batch, microBatch, seqLen, x, warmup, maxGradNorm, optimizer, corpus, checkpointEvery, seed);
         }
 
-        /** What must match for a run to resume from a checkpoint. */
-        public String describe(LoraConfig lora) {
+        /** What must match for a run to resume from a checkpoint: these settings and the adapters'. */
+        public String describe(TrainableAdapter adapters) {
             return String.format(Locale.ROOT, "steps=%d;batch=%d;micro=%d;seqlen=%d;lr=%s;warmup=%d;clip=%s;adamw=%s;corpus=%s;"
-                            + "seed=%d;rank=%d;alpha=%s;dropout=%s;modules=%s;lora_seed=%d", steps, batch, microBatch, seqLen, lr,
-                    warmup, maxGradNorm, optimizer, corpus, seed, lora.rank(), lora.alpha(), lora.dropout(),
-                    String.join(",", lora.modules()),
-                    lora.seed());
+                    + "seed=%d;", steps, batch, microBatch, seqLen, lr, warmup, maxGradNorm, optimizer, corpus, seed)
+                    + adapters.describe();
         }
     }
 
@@ -102,9 +101,9 @@ public final class Recovery {
     /**
      * Trains {@code adapters} on {@code model} (frozen) and writes checkpoints to {@code runDir}.
      * With {@code resume}, continues from {@code runDir}'s checkpoint, whose settings must match.
-     * The adapters are not merged: call {@link LoraAdapters#mergeInto} on success.
+     * The adapters are not merged: call {@link TrainableAdapter#mergeInto} on success.
      */
-    public static Result train(LlamaModel model, LoraAdapters adapters, Config config, Path runDir, boolean resume) {
+    public static Result train(LlamaModel model, TrainableAdapter adapters, Config config, Path runDir, boolean resume) {
         // the run's windows, drawn once: step s trains on [s*batch, (s+1)*batch)
         List<int[]> windows = CalibrationSampler.sample(config.corpus(), model.tokenizer(),
                 new CalibrationSampler.Config(config.steps() * config.batch(), config.seqLen(), config.seed()));
@@ -112,16 +111,16 @@ public final class Recovery {
     }
 
     /**
-     * {@link #train(LlamaModel, LoraAdapters, Config, Path, boolean)} on given windows
+     * {@link #train(LlamaModel, TrainableAdapter, Config, Path, boolean)} on given windows
      * ({@code steps × batch} of them), stopping after step {@code until} as a killed run would
      * (its checkpoint written only if {@code until} is a checkpoint step).
      */
-    static Result train(LlamaModel model, LoraAdapters adapters, Config config, List<int[]> windows, Path runDir,
+    static Result train(LlamaModel model, TrainableAdapter adapters, Config config, List<int[]> windows, Path runDir,
                         boolean resume, int until) {
         if (windows.size() < (long) config.steps() * config.batch()) {
             throw new IllegalArgumentException(windows.size() + " windows for " + config.steps() + " steps of " + config.batch());
         }
-        String settings = config.describe(adapters.config());
+        String settings = config.describe(adapters);
         AdamW.State state = new AdamW.State();
         List<Double> losses = new ArrayList<>();
         int first = 0;
@@ -175,7 +174,7 @@ public final class Recovery {
     }
 
     /** Mean NLL of the batch, its gradient accumulated into the adapters, a micro-batch at a time. */
-    private static double accumulate(LlamaModel model, LoraAdapters adapters, int[][] batch, int microBatch) {
+    private static double accumulate(LlamaModel model, TrainableAdapter adapters, int[][] batch, int microBatch) {
         double loss = 0;
         for (int b0 = 0; b0 < batch.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(batch, b0, b0 + microBatch);
@@ -193,7 +192,7 @@ public final class Recovery {
     }
 
     /** The global L2 norm of every adapter gradient. */
-    static double gradientNorm(LoraAdapters adapters) {
+    static double gradientNorm(TrainableAdapter adapters) {
         double sumSquares = 0;
         for (NDArray p : adapters.parameters().values()) {
             try (NDArray g = p.getGradient(); NDArray sq = g.toType(DataType.FLOAT64, false).square().sum()) {
@@ -203,7 +202,7 @@ public final class Recovery {
         return Math.sqrt(sumSquares);
     }
 
-    private static void scaleGradients(LoraAdapters adapters, double factor) {
+    private static void scaleGradients(TrainableAdapter adapters, double factor) {
         for (NDArray p : adapters.parameters().values()) {
             try (NDArray g = p.getGradient()) {
                 g.muli(factor);
@@ -211,7 +210,7 @@ public final class Recovery {
         }
     }
 
-    private static void zeroGradients(LoraAdapters adapters) {
+    private static void zeroGradients(TrainableAdapter adapters) {
         for (NDArray p : adapters.parameters().values()) {
             try (NDArray g = p.getGradient()) {
                 g.subi(g);

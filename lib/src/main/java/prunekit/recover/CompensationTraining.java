@@ -1,0 +1,218 @@
+package prunekit.recover;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import prunekit.model.LlamaModel;
+import prunekit.model.LmLoss;
+import prunekit.model.Trace;
+import prunekit.prune.ProjectionCompensation;
+
+/**
+ * GradMAP's projection compensation, trained: the paper describes the compensation as a trainable
+ * down projection folded back into the weights. Here the map {@code P = I + D} of
+ * {@link ProjectionCompensation} ({@code out' = r + M P} at one surviving layer j) is a
+ * {@link TrainableProjection}, trained by {@link Recovery#train} (AdamW, warm-up and cosine decay,
+ * clipping, micro-batches, checkpoints) on the language-modelling loss of the pruned model over the
+ * same calibration windows the closed form regresses on, every base weight frozen; then P is folded
+ * into layer j's down projection exactly as the closed form is ({@code W_down ← Pᵀ W_down}).
+ *
+ * <p>The closed form matches hidden states (squared error towards the original's layer output); the
+ * trained map minimises what perplexity measures, the next-token loss, through every later layer.
+ * It starts at the identity (the pruned model) or at the closed-form map.
+ *
+ * <pre>{@code
+ * var r = CompensationTraining.apply(dense, pruned, pruning.survivors(), windows, CompensationTraining.Config.DEFAULT);
+ * r.prunedLayer(); r.lossBefore(); r.lossAfter(); r.losses(); r.seconds();
+ * }</pre>
+ */
+public final class CompensationTraining {
+
+    /** Where P starts. */
+    public enum Init {
+        /** P = I (D = 0): the pruned model as it is. */
+        IDENTITY,
+        /** P = {@link ProjectionCompensation#apply}'s ridge map (λ chosen on held-out windows), D = P − I. */
+        CLOSED_FORM
+    }
+
+    /**
+     * @param init            where P starts (CLOSED_FORM)
+     * @param steps           optimizer steps (32: 8 passes over 16 calibration windows)
+     * @param batch           windows per step (4)
+     * @param microBatch      windows per forward/backward (2)
+     * @param lr              peak learning rate (1e-4; a C×C map moves every output channel at once, so
+     *                        it wants less than LoRA's 2e-4: see the class notes for what was tried)
+     * @param warmup          warm-up steps (4)
+     * @param maxGradNorm     clip the gradient of D to this L2 norm (1.0)
+     * @param optimizer       AdamW ({@link AdamW#DEFAULT}: its decay pulls P towards I)
+     * @param checkpointEvery steps between checkpoints (8; the last step always writes one)
+     * @param seed            seed of the order in which the windows are visited (0)
+     * @param closedForm      settings of the closed form, for CLOSED_FORM and the choice of layer
+     *                        ({@link ProjectionCompensation.Config#DEFAULT})
+     */
+    public record Config(Init init, int steps, int batch, int microBatch, double lr, int warmup, double maxGradNorm,
+                         AdamW optimizer, int checkpointEvery, long seed, ProjectionCompensation.Config closedForm) {
+
+        /** From the closed form, 32 steps of 4 windows, lr 1e-4 after 4 warm-up steps, clip 1.0. */
+        public static final Config DEFAULT = new Config(Init.CLOSED_FORM, 32, 4, 2, 1e-4, 4, 1.0, AdamW.DEFAULT, 8, 0,
+                ProjectionCompensation.Config.DEFAULT);
+
+        public Config {
+            if (init == null) throw new IllegalArgumentException("init must be IDENTITY or CLOSED_FORM, got null");
+            if (closedForm == null) throw new IllegalArgumentException("closedForm settings are null: use ProjectionCompensation.Config.DEFAULT");
+            new Recovery.Config(steps, batch, microBatch, 2, lr, warmup, maxGradNorm, optimizer, "calibration",
+                    checkpointEvery, seed);                  // checks every training value
+        }
+
+        /** This config starting elsewhere. */
+        public Config withInit(Init i) {
+            return new Config(i, steps, batch, microBatch, lr, warmup, maxGradNorm, optimizer, checkpointEvery, seed, closedForm);
+        }
+
+        /** This config with another number of steps (the warm-up shortened to fit). */
+        public Config withSteps(int n) {
+            return new Config(init, n, batch, microBatch, lr, Math.min(warmup, n), maxGradNorm, optimizer, checkpointEvery, seed,
+                    closedForm);
+        }
+
+        /** This config with another peak learning rate. */
+        public Config withLr(double x) {
+            return new Config(init, steps, batch, microBatch, x, warmup, maxGradNorm, optimizer, checkpointEvery, seed, closedForm);
+        }
+
+        /** The recovery run on windows of {@code seqLen} tokens. */
+        Recovery.Config training(int seqLen) {
+            return new Recovery.Config(steps, batch, microBatch, seqLen, lr, warmup, maxGradNorm, optimizer, "calibration",
+                    checkpointEvery, seed);
+        }
+    }
+
+    /**
+     * What a trained compensation did.
+     *
+     * @param init          where P started
+     * @param prunedLayer   layer of the pruned model whose down_proj received P
+     * @param originalLayer layer of the original model the closed form targeted
+     * @param closedForm    the closed form's result (its map is where CLOSED_FORM started; null for IDENTITY)
+     * @param map           the trained P, C×C row-major (row-vector convention: out = r + M P)
+     * @param lossBefore    mean NLL (nats per token) of the calibration windows at the start: the
+     *                      pruned model (IDENTITY) or with the closed-form map (CLOSED_FORM)
+     * @param lossAfter     the same for the model with the trained map folded in
+     * @param losses        the training loss of every step
+     * @param seconds       wall time: closed form, training, the two loss passes and the fold
+     * @param stopped       null when the run finished; otherwise why it stopped (the last good map is folded)
+     */
+    public record Result(Init init, int prunedLayer, int originalLayer, ProjectionCompensation.Result closedForm,
+                         double[] map, double lossBefore, double lossAfter, List<Double> losses, double seconds,
+                         String stopped) {}
+
+    private CompensationTraining() {}
+
+    /**
+     * Trains and folds the map at GradMAP's place, the pruned layer whose mean output shifts most
+     * ({@link ProjectionCompensation#largestShiftLayer}), towards original layer {@code survivors[j]};
+     * checkpoints go to a temporary folder, removed at the end.
+     */
+    public static Result apply(LlamaModel original, LlamaModel pruned, int[] survivors, int[][] calibration,
+            Config config) {
+        int j = ProjectionCompensation.largestShiftLayer(original, pruned, survivors, calibration, config.closedForm());
+        Path runDir;
+        try {
+            runDir = Files.createTempDirectory("prunekit-compensation");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a temporary folder for the checkpoints", e);
+        }
+        try {
+            return apply(original, pruned, j, survivors[j], calibration, config, runDir);
+        } finally {
+            delete(runDir);
+        }
+    }
+
+    /**
+     * Trains P at {@code prunedLayer} of {@code pruned} on the calibration windows (all of one length)
+     * and folds it in; checkpoints go to {@code runDir}. {@code original} is read only for the
+     * CLOSED_FORM start (it may be null for IDENTITY).
+     */
+    public static Result apply(LlamaModel original, LlamaModel pruned, int prunedLayer, int originalLayer,
+            int[][] calibration, Config config, Path runDir) {
+        long start = System.nanoTime();
+        int seqLen = calibration[0].length;
+        for (int[] w : calibration) {
+            if (w.length != seqLen) {
+                throw new IllegalArgumentException("calibration windows differ in length (" + seqLen + " and " + w.length
+                        + "): sample them with one sequence length");
+            }
+        }
+        // 1. the starting map: I, or the closed form fitted on a copy (the pruned model stays as it is)
+        ProjectionCompensation.Result closed = null;
+        TrainableProjection map;
+        if (config.init() == Init.CLOSED_FORM) {
+            try (LlamaModel scratch = pruned.copy()) {
+                closed = ProjectionCompensation.apply(original, scratch, prunedLayer, originalLayer, calibration,
+                        config.closedForm());
+            }
+            map = TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form");
+        } else {
+            map = TrainableProjection.identity(pruned, prunedLayer);
+        }
+        try (map) {
+            double before = meanNll(pruned, map, calibration, config.microBatch());
+            // 2. train D on the language-modelling loss over the windows, pass after pass
+            List<int[]> windows = passes(calibration, config.steps() * config.batch(), config.seed());
+            Recovery.Result run = Recovery.train(pruned, map, config.training(seqLen), windows, runDir, false,
+                    config.steps());
+            // 3. fold P = I + D into down_proj
+            double[] p = map.map();
+            map.mergeInto(pruned);
+            double after = meanNll(pruned, null, calibration, config.microBatch());
+            return new Result(config.init(), prunedLayer, originalLayer, closed, p, before, after, run.losses(),
+                    (System.nanoTime() - start) / 1e9, run.stopped());
+        }
+    }
+
+    /** {@code count} windows: passes over the calibration windows, each pass in a seeded random order. */
+    static List<int[]> passes(int[][] calibration, int count, long seed) {
+        Random random = new Random(seed);
+        List<int[]> out = new ArrayList<>(count);
+        List<int[]> pass = new ArrayList<>(Arrays.asList(calibration));
+        while (out.size() < count) {
+            Collections.shuffle(pass, random);
+            out.addAll(pass.subList(0, Math.min(pass.size(), count - out.size())));
+        }
+        return out;
+    }
+
+    /** Mean next-token NLL of the windows under {@code model} with {@code adapter} (null: none), no gradients. */
+    static double meanNll(LlamaModel model, TrainableProjection adapter, int[][] windows, int microBatch) {
+        double sum = 0;
+        for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
+            int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
+            try (NDManager step = model.manager().newSubManager()) {
+                NDArray normed = model.forward(step, mb, Trace.FINAL_HIDDEN_ONLY, adapter).finalHidden();   // (B, T, C)
+                sum += LmLoss.meanNll(model, normed, mb).toType(DataType.FLOAT64, false).getDouble() * mb.length;
+            }
+        }
+        return sum / windows.length;
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot remove the temporary checkpoints", e);
+        }
+    }
+}
