@@ -17,8 +17,13 @@ public final class Magnitude implements WeightImportance {
 
     @Override
     public float[] scores(ModuleStats s) {
-        float[] out = new float[s.weight().length];
-        for (int i = 0; i < out.length; i++) out[i] = Math.abs(s.weight()[i]);
+        return absolute(s.weight());
+    }
+
+    /** {@code |w|} elementwise: the magnitude score, whatever the comparison group ({@link RowMagnitude} too). */
+    static float[] absolute(float[] w) {
+        float[] out = new float[w.length];
+        for (int i = 0; i < out.length; i++) out[i] = Math.abs(w[i]);
         return out;
     }
 

@@ -15,9 +15,7 @@ public final class RowMagnitude implements WeightImportance {
 
     @Override
     public float[] scores(ModuleStats s) {
-        float[] out = new float[s.weight().length];
-        for (int i = 0; i < out.length; i++) out[i] = Math.abs(s.weight()[i]);
-        return out;
+        return Magnitude.absolute(s.weight());
     }
 
     @Override
