@@ -158,17 +158,21 @@ public final class CompensationTraining {
         }
         // 1. the starting map: I, or the closed form fitted on a copy (the pruned model stays as it is)
         ProjectionCompensation.Result closed = null;
-        TrainableProjection map;
         if (config.init() == Init.CLOSED_FORM) {
             try (LlamaModel scratch = pruned.copy()) {
                 closed = ProjectionCompensation.apply(original, scratch, prunedLayer, originalLayer, calibration,
                         config.closedForm());
             }
-            map = TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form");
-        } else {
-            map = TrainableProjection.identity(pruned, prunedLayer);
         }
-        try (map) {
+        return train(pruned, prunedLayer, originalLayer, closed, calibration, config, runDir, start);
+    }
+
+    /** Steps 2 and 3 of {@link #apply}: trains P from {@code closed}'s map (null: from I) and folds it in. */
+    static Result train(LlamaModel pruned, int prunedLayer, int originalLayer, ProjectionCompensation.Result closed,
+            int[][] calibration, Config config, Path runDir, long startNanos) {
+        int seqLen = calibration[0].length;
+        try (TrainableProjection map = closed == null ? TrainableProjection.identity(pruned, prunedLayer)
+                : TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form")) {
             double before = meanNll(pruned, map, calibration, config.microBatch());
             // 2. train D on the language-modelling loss over the windows, pass after pass
             List<int[]> windows = passes(calibration, config.steps() * config.batch(), config.seed());
@@ -178,8 +182,8 @@ public final class CompensationTraining {
             double[] p = map.map();
             map.mergeInto(pruned);
             double after = meanNll(pruned, null, calibration, config.microBatch());
-            return new Result(config.init(), prunedLayer, originalLayer, closed, p, before, after, run.losses(),
-                    (System.nanoTime() - start) / 1e9, run.stopped());
+            return new Result(closed == null ? Init.IDENTITY : Init.CLOSED_FORM, prunedLayer, originalLayer, closed, p,
+                    before, after, run.losses(), (System.nanoTime() - startNanos) / 1e9, run.stopped());
         }
     }
 
