@@ -32,6 +32,13 @@ import prunekit.prune.ProjectionCompensation;
  * trained map minimises what perplexity measures, the next-token loss, through every later layer.
  * It starts at the identity (the pruned model) or at the closed-form map.
  *
+ * <p><b>Measured</b> (CPU; SmolLM2-135M less the 6 layers GradMAP removes iteratively, 26 17 25 16
+ * 15 7; the largest shift is at the last layer, pruned 23 = original 29; 16 × 128 brown calibration
+ * tokens; 32 steps of 4 windows; sotu test perplexity at 128 over 8,128 tokens): pruned 108.8, closed
+ * form 112.5 (held-out λ = 0.1; worse than no map), trained from I at lr 1e-5 / 1e-4 / 1e-3: 105.7 /
+ * 104.2 / 122.1, from the closed form at 1e-5 / 1e-4: 105.8 / 103.4. At 1e-3 the calibration loss
+ * falls from 4.86 to 3.53 nats and the map overfits the 2,048 tokens; 1e-4 (half LoRA's) is the default.
+ *
  * <pre>{@code
  * var r = CompensationTraining.apply(dense, pruned, pruning.survivors(), windows, CompensationTraining.Config.DEFAULT);
  * r.prunedLayer(); r.lossBefore(); r.lossAfter(); r.losses(); r.seconds();
@@ -52,8 +59,8 @@ public final class CompensationTraining {
      * @param steps           optimizer steps (32: 8 passes over 16 calibration windows)
      * @param batch           windows per step (4)
      * @param microBatch      windows per forward/backward (2)
-     * @param lr              peak learning rate (1e-4; a C×C map moves every output channel at once, so
-     *                        it wants less than LoRA's 2e-4: see the class notes for what was tried)
+     * @param lr              peak learning rate (1e-4; a C×C map moves every output channel at once:
+     *                        1e-3 overfits the calibration windows, 1e-5 moves too little; see above)
      * @param warmup          warm-up steps (4)
      * @param maxGradNorm     clip the gradient of D to this L2 norm (1.0)
      * @param optimizer       AdamW ({@link AdamW#DEFAULT}: its decay pulls P towards I)
@@ -158,17 +165,21 @@ public final class CompensationTraining {
         }
         // 1. the starting map: I, or the closed form fitted on a copy (the pruned model stays as it is)
         ProjectionCompensation.Result closed = null;
-        TrainableProjection map;
         if (config.init() == Init.CLOSED_FORM) {
             try (LlamaModel scratch = pruned.copy()) {
                 closed = ProjectionCompensation.apply(original, scratch, prunedLayer, originalLayer, calibration,
                         config.closedForm());
             }
-            map = TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form");
-        } else {
-            map = TrainableProjection.identity(pruned, prunedLayer);
         }
-        try (map) {
+        return train(pruned, prunedLayer, originalLayer, closed, calibration, config, runDir, start);
+    }
+
+    /** Steps 2 and 3 of {@link #apply}: trains P from {@code closed}'s map (null: from I) and folds it in. */
+    static Result train(LlamaModel pruned, int prunedLayer, int originalLayer, ProjectionCompensation.Result closed,
+            int[][] calibration, Config config, Path runDir, long startNanos) {
+        int seqLen = calibration[0].length;
+        try (TrainableProjection map = closed == null ? TrainableProjection.identity(pruned, prunedLayer)
+                : TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form")) {
             double before = meanNll(pruned, map, calibration, config.microBatch());
             // 2. train D on the language-modelling loss over the windows, pass after pass
             List<int[]> windows = passes(calibration, config.steps() * config.batch(), config.seed());
@@ -178,8 +189,8 @@ public final class CompensationTraining {
             double[] p = map.map();
             map.mergeInto(pruned);
             double after = meanNll(pruned, null, calibration, config.microBatch());
-            return new Result(config.init(), prunedLayer, originalLayer, closed, p, before, after, run.losses(),
-                    (System.nanoTime() - start) / 1e9, run.stopped());
+            return new Result(closed == null ? Init.IDENTITY : Init.CLOSED_FORM, prunedLayer, originalLayer, closed, p,
+                    before, after, run.losses(), (System.nanoTime() - startNanos) / 1e9, run.stopped());
         }
     }
 
