@@ -15,7 +15,8 @@ raises an error (a Java compile error included) or runs past --timeout seconds, 
 and the cell, shows the error, and exits 1. Each notebook's wall time is printed.
 
 --times CSV appends where the time went to CSV (created with a header if absent): one row per cell and
-one per notebook (cell "total"), with the mode, the machine's CPU count and its load average when the
+one per notebook (cell "total"), with the mode, the device (PRUNEKIT_DEVICE, default cpu, with the
+GPU's name), the PRUNEKIT_* size knobs set ("defaults" for none), the machine's CPU count and its load average when the
 notebook started (a loaded machine makes every cell slower; compare runs with similar load only).
 data/results/notebook-runs.csv is the committed record (docs/performance.md reads it).
 """
@@ -157,18 +158,52 @@ def describe(path, cells, current, error):
     return f"{where} failed\n--- cell source ---\n{source}\n--- error ---\n{ANSI.sub('', what).strip()}"
 
 
-TIMES_HEADER = ["timestamp", "notebook", "mode", "cpus", "load_avg_1min", "cell", "first_line", "seconds"]
+TIMES_HEADER = ["timestamp", "notebook", "mode", "device", "knobs", "cpus", "load_avg_1min", "cell", "first_line", "seconds"]
 
 
-def write_times(csv_path, path, mode, load, times, total):
+def device_name():
+    """The device the notebooks compute on: PRUNEKIT_DEVICE (default cpu), with the GPU's name when
+    nvidia-smi can give it."""
+    device = os.environ.get("PRUNEKIT_DEVICE", "cpu")
+    if device.startswith("gpu"):
+        try:
+            import subprocess
+            names = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                                   capture_output=True, text=True, timeout=20).stdout.split("\n")
+            if names and names[0].strip():
+                device += " " + names[0].strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return device
+
+
+def upgrade_times(csv_path):
+    """Rewrites a record written before the device and knobs columns existed: its rows were CPU runs,
+    and which knobs they ran with was not kept ('unrecorded')."""
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+        if rows and set(TIMES_HEADER) <= set(rows[0]):
+            return
+    with open(csv_path, "w", newline="") as f:
+        w = csv.DictWriter(f, TIMES_HEADER)
+        w.writeheader()
+        for row in rows:
+            row.setdefault("device", "cpu")
+            row.setdefault("knobs", "unrecorded")
+            w.writerow({k: row[k] for k in TIMES_HEADER})
+
+
+def write_times(csv_path, path, mode, knobs, load, times, total):
     """Appends one row per code cell and a 'total' row for the notebook to csv_path."""
     new = not csv_path.exists() or csv_path.stat().st_size == 0
+    if not new:
+        upgrade_times(csv_path)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with open(csv_path, "a", newline="") as f:
         w = csv.writer(f)
         if new:
             w.writerow(TIMES_HEADER)
-        common = [now, shown(path), mode, os.cpu_count(), f"{load:.2f}"]
+        common = [now, shown(path), mode, device_name(), ";".join(knobs) or "defaults", os.cpu_count(), f"{load:.2f}"]
         for index, first, seconds in times:
             w.writerow(common + [index, first, f"{seconds:.1f}"])
         w.writerow(common + ["total", "", f"{total:.1f}"])
@@ -209,7 +244,7 @@ def main():
             print(failure, file=sys.stderr)
             sys.exit(1)
         if args.times:
-            write_times(Path(args.times), path, "ci" if args.ci else "full", load, times, time.monotonic() - start)
+            write_times(Path(args.times), path, "ci" if args.ci else "full", knobs, load, times, time.monotonic() - start)
         print(f"ok     {shown(path)}  {time.monotonic() - start:.1f} s"
               + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
     print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {time.monotonic() - total:.1f} s")
