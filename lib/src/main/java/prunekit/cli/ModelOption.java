@@ -25,15 +25,15 @@ final class ModelOption {
 
     /**
      * What a record says produced the model: a directory saved by {@code prune} carries its method and
-     * settings in config.json (the merge log, SLM's thresholds tried and the calibration text left out);
-     * anything else is "dense".
+     * settings in config.json (the merge log, SLM's thresholds tried, width pruning's kept groups and the
+     * calibration text left out); anything else is "dense".
      */
     ResultRecord.Run run(LlamaModel m) {
         Map<String, String> notes = HfSaver.provenance(Path.of(spec));
         if (!notes.containsKey("method")) return new ResultRecord.Run("dense", "", 0, m.device().toString());
         StringBuilder settings = new StringBuilder();
         notes.forEach((k, v) -> {
-            if (Set.of("name", "method", "decisions", "threshold_search", "calibration").contains(k)) return;
+            if (Set.of("name", "method", "decisions", "threshold_search", "calibration", "kept_kv_groups").contains(k)) return;
             if (settings.length() > 0) settings.append(';');
             settings.append(k).append('=').append(v.replace(';', ' '));
         });

@@ -24,19 +24,21 @@ import prunekit.sparsity.SparsityPattern;
 import prunekit.stats.WeightGradients;
 
 /**
- * {@code prunekit prune}: the options of the three pruning families, and the first of them: remove
+ * {@code prunekit prune}: the options of the four pruning families, and the first of them: remove
  * layers chosen by a layer-removal method ({@link LayerMethods}: {@code gradmap} iterative, one
  * backward pass per removed layer; {@code gradmap-oneshot} and the other metrics one-shot unless
  * {@code --iterative}), optionally compensate the drift with GradMAP's
  * projection at the layer whose mean shifts most, and save the result as a Hugging Face directory
  * that {@code --model DIR} loads. {@code --method slm} goes to {@link MergeCommand}, weight pruning
- * to {@link WeightPruneCommand}. Prints the wall time of each phase: {@code load_seconds} (model),
+ * to {@link WeightPruneCommand}, structured width pruning ({@code width-*}) to {@link WidthPruneCommand}.
+ * Prints the wall time of each phase: {@code load_seconds} (model),
  * {@code calibration_seconds} (sampling the windows), {@code selection_seconds} (the metric's
  * statistics and scores, and the choice), {@code edit_seconds} (copying the model and removing the
  * layers), {@code compensation_seconds} (with --compensate) and {@code save_seconds}.
  */
 @Command(name = "prune", description = "Prune a model and save it as a Hugging Face directory that --model DIR loads:"
-        + " remove layers (a layer metric), merge them (slm), or zero weights (--sparsity S or --nm N:M).",
+        + " remove layers (a layer metric), merge them (slm), zero weights (--sparsity S or --nm N:M), or narrow"
+        + " every layer (width-*: --width-ratio R).",
         footer = {"", "gradmap removes layers iteratively, one backward pass per removed layer (the paper's"
                 + " \"single backward propagation per pruning decision\"); gradmap-oneshot scores once and removes"
                 + " the K lowest (one backward pass); the other layer metrics are one-shot unless --iterative.",
@@ -51,7 +53,12 @@ import prunekit.stats.WeightGradients;
             "Calibration defaults: " + PruneCommand.CALIB_SAMPLES + " windows of " + PruneCommand.CALIB_SEQLEN
                 + " tokens to remove layers, " + SlidingMerge.PAPER_SAMPLES + " of " + SlidingMerge.PAPER_SEQLEN
                 + " for slm (the paper's), " + WeightPruneCommand.CALIB_SAMPLES + " of "
-                + WeightPruneCommand.CALIB_SEQLEN + " for weight pruning."})
+                + WeightPruneCommand.CALIB_SEQLEN + " for weight pruning, " + PruneCommand.CALIB_SAMPLES + " of "
+                + PruneCommand.CALIB_SEQLEN + " for width pruning's one backward pass.",
+            "width-taylor scores each attention key/value group (with its query heads) and MLP channel by LLM-Pruner's"
+                + " vector-wise first-order Taylor importance, width-taylor-element by the element-wise one (LLM-Pruner's"
+                + " script default), width-magnitude by the squared L2 norm of its weights; every layer loses the same"
+                + " count so that config.json (and transformers) can describe the result."})
 final class PruneCommand implements Callable<Integer> {
 
     /** Layer removal's calibration: 16 windows of 128 tokens. */
@@ -117,6 +124,16 @@ final class PruneCommand implements Callable<Integer> {
             description = "gblm: compute the gradient statistics in memory, bypassing data/cache/stats/")
     boolean noStatsCache;
 
+    @Option(names = "--width-ratio", paramLabel = "R",
+            description = "width-*: the fraction of the model's parameters to remove, 0 < R < 1, the same heads and"
+                    + " channels count from every layer")
+    Double widthRatio;
+
+    @Option(names = "--kv-groups-removed", paramLabel = "G",
+            description = "width-*: key/value groups (each with its query heads) removed from every layer; the MLP"
+                    + " channels make up the rest of R (default: about R's share of the groups)")
+    Integer kvGroupsRemoved;
+
     @Option(names = "--stream", description = "magnitude(-row), wanda, sparsegpt on a Hugging Face directory: one layer in"
             + " memory at a time, read from M and written to DIR, for models larger than this machine's memory")
     boolean stream;
@@ -125,6 +142,9 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() {
         if (method.equals(MergeCommand.METHOD)) {
             return MergeCommand.run(this);                       // Sliding Layer Merging
+        }
+        if (WidthPruneCommand.applies(this)) {
+            return WidthPruneCommand.run(this);                  // structured width pruning
         }
         if (WeightPruneCommand.applies(this)) {
             return WeightPruneCommand.run(this);                 // unstructured / N:M weight pruning

@@ -59,6 +59,16 @@ public record LlamaConfig(
                 headDim, ropeTheta, rmsEps, maxSequenceLength, tiedEmbeddings);
     }
 
+    /**
+     * The same model with fewer attention heads or a narrower MLP, every layer alike (after
+     * structured width pruning): {@code headDim} stays, so {@code heads * headDim} may then differ
+     * from {@code hidden}, as Hugging Face's {@code head_dim} allows.
+     */
+    public LlamaConfig withWidth(int newHeads, int newKvHeads, int newIntermediate) {
+        return new LlamaConfig(name, vocabSize, hidden, newIntermediate, layers, newHeads, newKvHeads,
+                headDim, ropeTheta, rmsEps, maxSequenceLength, tiedEmbeddings);
+    }
+
     /** The same model under another name. */
     public LlamaConfig withName(String newName) {
         return new LlamaConfig(newName, vocabSize, hidden, intermediate, layers, heads, kvHeads,

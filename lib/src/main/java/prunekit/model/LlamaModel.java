@@ -290,6 +290,19 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         edits.insertMlpOutputMap(i, p);
     }
 
+    /**
+     * Structured width pruning's edit: layer l keeps only its key/value heads {@code kvGroups[l]},
+     * each with the query heads that share it, and its MLP channels {@code channels[l]} (rows of
+     * gate and up, columns of down); the matrices are cut smaller, the rest is freed. Every layer
+     * must keep the same counts (one config, as Hugging Face's config.json, holds them all).
+     *
+     * @param kvGroups per layer, indices of the key/value heads kept, in [0, kvHeads)
+     * @param channels per layer, indices of the MLP channels kept, in [0, intermediate)
+     */
+    public void keepWidth(int[][] kvGroups, int[][] channels) {
+        config = edits.keepWidth(kvGroups, channels);
+    }
+
     /** A deep copy with its own manager on the same device. */
     public LlamaModel copy() {
         return copy(config.name());

@@ -1,18 +1,13 @@
 package prunekit.stats;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
-import prunekit.model.LmLoss;
-import prunekit.model.OwnedArrays;
 import prunekit.model.TensorNames;
 
 /**
@@ -20,11 +15,8 @@ import prunekit.model.TensorNames;
  * language-modelling loss on a calibration batch: what the gradient layer metrics (GradMAP,
  * Shortened-LLaMA Taylor) read.
  *
- * <p>The gradient is that of the <em>batch-mean</em> loss {@code L = -(1/N) Σ log p(x_{t+1} | x_≤t)}
- * over all N predicted tokens of the batch. The batch is processed in micro-batches of
- * {@code microBatch} windows so memory stays bounded: each micro-batch's mean loss is weighted by its
- * share of the batch before its backward pass, so the accumulated gradient equals the full-batch
- * gradient. Gradients are zeroed before and after; only five numbers per tensor are kept.
+ * <p>The gradient is that of the <em>batch-mean</em> loss over the calibration batch, in micro-batches
+ * ({@link BatchGradients}); only five numbers per tensor are kept.
  *
  * <p>Statistics are keyed {@code layers.{i}.{module}} ({@link TensorNames#key}) for the nine tensors of
  * {@link LayerWeights#ALL} (the two RMSNorm gains included).
@@ -71,27 +63,9 @@ public final class LayerGradients {
      * @param microBatch windows per forward/backward (4: about 1.5 GB for SmolLM2 at 256 tokens)
      */
     public static LayerGradients compute(LlamaModel model, int[][] tokens, int microBatch) {
-        if (microBatch < 1) throw new IllegalArgumentException("microBatch must be >= 1, got " + microBatch);
-        if (tokens.length == 0) throw new IllegalArgumentException("no calibration windows");
         long start = System.nanoTime();
-        boolean wasTrainable = model.isTrainable();
-        model.setTrainable(true);
-        try {
-            model.zeroGradients();
-            // 1. forward + backward per micro-batch; gradients accumulate in the weights
-            double loss = 0;
-            for (int b0 = 0; b0 < tokens.length; b0 += microBatch) {
-                int[][] mb = Arrays.copyOfRange(tokens, b0, Math.min(tokens.length, b0 + microBatch));
-                double share = (double) mb.length / tokens.length;   // equal lengths: share of tokens
-                try (NDManager step = model.manager().newSubManager();
-                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray mean = LmLoss.meanNll(model, step, mb);
-                    NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));   // not mul(double): see OwnedArrays
-                    gc.backward(weighted);
-                    loss += weighted.toType(DataType.FLOAT64, false).getDouble();
-                }
-            }
-            // 2. reduce each gradient to its statistics, one tensor at a time
+        // 1. forward + backward per micro-batch (BatchGradients); 2. each gradient reduced to its sums
+        return BatchGradients.read(model, tokens, microBatch, loss -> {
             Map<String, ModuleStats> stats = new LinkedHashMap<>();
             for (int l = 0; l < model.config().layers(); l++) {
                 for (Map.Entry<String, NDArray> e : model.layer(l).all().entrySet()) {
@@ -100,10 +74,7 @@ public final class LayerGradients {
             }
             return new LayerGradients(Collections.unmodifiableMap(stats), model.config().layers(), loss,
                     (System.nanoTime() - start) / 1e9);
-        } finally {
-            model.zeroGradients();
-            model.setTrainable(wasTrainable);
-        }
+        });
     }
 
     /**
