@@ -85,14 +85,14 @@ public final class LoraAdapters implements TrainableAdapter {
         NDArray in = x;
         if (training && config.dropout() > 0) {                              // inverted dropout, the engine's seeded RNG
             NDArray keep = x.getManager().randomUniform(0, 1, x.getShape()).gte(config.dropout());
-            in = x.mul(keep.toType(x.getDataType(), false)).muli(1 / (1 - config.dropout()));
+            in = x.mul(keep.toType(x.getDataType(), false)).muli(OwnedArrays.scalar(x, 1 / (1 - config.dropout())));
             keep.close();
         }
         NDArray low = Linear.linear(in, a).get(0);                           // (B, T, r)
         if (in != x) in.close();
         NDArray delta = Linear.linear(low, b).get(0);                        // (B, T, out)
         low.close();
-        return delta.muli(config.scaling());
+        return delta.muli(OwnedArrays.scalar(delta, config.scaling()));    // an owned scalar: autograd keeps it
     }
 
     /** Rank, α, dropout, modules and seed, as a run's settings name them. */
@@ -113,7 +113,7 @@ public final class LoraAdapters implements TrainableAdapter {
             NDArray w = all.get(module);
             NDArray delta = params.get("layers." + l + "." + module + ".lora_B")
                     .matMul(params.get("layers." + l + "." + module + ".lora_A"));      // (out, in)
-            NDArray sum = w.add(delta.muli(config.scaling()));
+            NDArray sum = w.add(delta.muli(OwnedArrays.scalar(delta, config.scaling())));
             sum.attach(step);
             delta.attach(step);
             all.put(module, sum);
