@@ -14,8 +14,8 @@ import prunekit.model.Trace;
 /**
  * One optimizer step of {@link Recovery}: the mean next-token NLL of a batch, its gradient accumulated
  * into the adapters a micro-batch at a time, the global gradient norm clipped, one AdamW update, the
- * gradients cleared. {@link Recovery#train} runs it step after step; {@code prunekit.bench.RecoveryBenchmark}
- * times it against PyTorch + peft.
+ * gradients cleared. {@link Recovery#train} runs it step after step; {@code environment/bench-vs-pytorch.sh
+ * --recover} times it against PyTorch + peft.
  *
  * <p>A non-finite loss or gradient norm leaves the adapters and the optimizer state untouched (the
  * gradients are cleared), and the outcome says so.
