@@ -2,7 +2,7 @@
 
   peft_recover.py run --model D [--batch 4] [--micro-batch 2] [--seqlen 256] [--rank 8] [--alpha 16]
                       [--lr 2e-4] [--warmup 5] [--iterations 10] [--attn A] [--threads T]
-                      [--interop-threads T] [--lockstep MINE,NEXT]
+                      [--interop-threads T] [--lockstep MINE,NEXT] [--profile FILE]
       LoRA recovery steps with peft on a Hugging Face directory (as `bin/prunekit export` or `prune` writes
       it), the way prunekit.bench.RecoveryBenchmark times prunekit.recover.TrainingStep on the same
       directory: peft.LoraConfig(r, lora_alpha, lora_dropout=0, target_modules = the seven linear modules),
@@ -13,6 +13,8 @@
       eps 1e-8, weight decay 0.01) at a constant learning rate, zero_grad(set_to_none=True). W untimed steps,
       then the median of K timed ones, each step one turn of the lockstep ring (pytorch_bench.Turns). Prints
       the same key=value lines as the Java side; peak_rss_mb is VmHWM from /proc/self/status, as prunekit's.
+      With --profile FILE: W untimed steps, then one step under torch.profiler, a Chrome trace in FILE
+      (compare with RecoveryBenchmark --profile's through profile_summary.py).
   peft_recover.py report --dir D [--round k/R] [--csv FILE]
       D holds prunekit.out and peft-<attn>.out of one round: tokens/s per side, prunekit/peft, peak
       memory, and the first step's loss of each side (the same model on the same tokens: they agree);
@@ -52,6 +54,7 @@ def parse_args():
     r.add_argument("--threads", type=int, default=2, help="intra-op threads (torch.set_num_threads)")
     r.add_argument("--interop-threads", type=int, default=0, help="inter-op threads (0: torch's default)")
     r.add_argument("--lockstep", default=None, metavar="MINE,NEXT", help="take turns step by step (Turns)")
+    r.add_argument("--profile", default=None, help="trace one step after the warm-up into this Chrome-trace file")
     for name in ("report", "rounds"):
         s = sub.add_parser(name)
         s.add_argument("--dir", required=True)
@@ -130,6 +133,16 @@ def run(a):
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         return total
+
+    if a.profile:
+        from torch.profiler import ProfilerActivity, profile
+        for _ in range(a.warmup):
+            step()
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            step()
+        prof.export_chrome_trace(a.profile)
+        print(f"profile={os.path.abspath(a.profile)}")
+        return
 
     turns = Turns(a.lockstep)
     seconds, losses, total = [], [], 0.0

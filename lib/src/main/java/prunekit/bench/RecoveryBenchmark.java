@@ -1,6 +1,8 @@
 package prunekit.bench;
 
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +28,9 @@ import prunekit.recover.TrainingStep;
  * <pre>
  * RecoveryBenchmark --model DIR [--batch 4] [--micro-batch 2] [--seqlen 256] [--rank 8] [--alpha 16]
  *                   [--lr 2e-4] [--warmup 5] [--iterations 10] [--lockstep MINE,NEXT]
+ * RecoveryBenchmark --model DIR --profile FILE [same settings]
+ *     W untimed steps, then one step under PyTorch's profiler, as a Chrome trace in FILE
+ *     (environment/bench/profile_summary.py compares it with peft_recover.py run --profile's)
  * </pre>
  */
 public final class RecoveryBenchmark {
@@ -67,9 +72,29 @@ public final class RecoveryBenchmark {
             System.out.println("iterations=" + iterations);
             System.out.println("lockstep=" + (turns != Turns.ALONE));
             System.out.println("load_peak_rss_mb=" + ModelBenchmark.peakRssMb());
-            run(model, adapters, ModelBenchmark.randomTokens(model, batch, seqLen), micro, lr, warmup, iterations, turns);
+            int[][] tokens = ModelBenchmark.randomTokens(model, batch, seqLen);
+            if (opts.has("--profile")) {
+                profile(model, adapters, tokens, micro, lr, warmup, Path.of(opts.required("--profile")));
+                return;
+            }
+            run(model, adapters, tokens, micro, lr, warmup, iterations, turns);
             System.out.println("peak_rss_mb=" + ModelBenchmark.peakRssMb());
         }
+    }
+
+    /** W untimed steps, then one under PyTorch's profiler, written to {@code trace}. */
+    private static void profile(LlamaModel model, LoraAdapters adapters, int[][] tokens, int micro, double lr, int warmup,
+                                Path trace) {
+        AdamW.State state = new AdamW.State();
+        adapters.setTraining(true);
+        for (int i = 0; i < warmup; i++) TrainingStep.run(model, adapters, tokens, micro, 1.0, AdamW.DEFAULT, state, lr);
+        JniUtils.startProfile(false, true, false);
+        try {
+            TrainingStep.run(model, adapters, tokens, micro, 1.0, AdamW.DEFAULT, state, lr);
+        } finally {
+            JniUtils.stopProfile(trace.toAbsolutePath().toString());
+        }
+        System.out.println("profile=" + trace.toAbsolutePath());
     }
 
     /** W + K optimizer steps on the same batch, one per turn; prints the timed ones' median, best and each. */
