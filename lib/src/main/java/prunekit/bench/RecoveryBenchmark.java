@@ -13,6 +13,7 @@ import prunekit.model.Models;
 import prunekit.recover.AdamW;
 import prunekit.recover.LoraAdapters;
 import prunekit.recover.LoraConfig;
+import prunekit.recover.Recovery;
 import prunekit.recover.TrainingStep;
 
 /**
@@ -35,21 +36,26 @@ import prunekit.recover.TrainingStep;
  */
 public final class RecoveryBenchmark {
 
+    /** The global gradient norm clipped to, as recover does (Recovery.Config.DEFAULT.maxGradNorm()). */
+    private static final double CLIP = Recovery.Config.DEFAULT.maxGradNorm();
+
     private RecoveryBenchmark() {}
 
     public static void main(String[] args) {
         MainOptions opts = MainOptions.parse("RecoveryBenchmark", args);
-        int batch = opts.positive("--batch", 4);             // windows per optimizer step (Recovery's default)
-        int micro = opts.positive("--micro-batch", 2);       // windows per forward/backward (Recovery's default)
-        int seqLen = opts.positive("--seqlen", 256);         // tokens per window (Recovery's default)
-        int rank = opts.positive("--rank", 8);               // LoRA rank (LoraConfig's default)
-        double alpha = Double.parseDouble(opts.get("--alpha", "16"));   // LoRA alpha (LoraConfig's default)
-        double lr = Double.parseDouble(opts.get("--lr", "2e-4"));       // constant learning rate
-        int warmup = opts.nonNegative("--warmup", 5);                          // untimed steps first
-        int iterations = opts.positive("--iterations", 10);                     // timed steps
+        Recovery.Config rec = Recovery.Config.DEFAULT;                             // recover's defaults
+        int batch = opts.positive("--batch", rec.batch());                            // windows per optimizer step
+        int micro = opts.positive("--micro-batch", rec.microBatch());                 // windows per forward/backward
+        int seqLen = opts.positive("--seqlen", rec.seqLen());                         // tokens per window
+        int rank = opts.positive("--rank", LoraConfig.DEFAULT.rank());                // LoRA rank
+        double alpha = Double.parseDouble(opts.get("--alpha", Double.toString(LoraConfig.DEFAULT.alpha())));
+        double lr = Double.parseDouble(opts.get("--lr", Double.toString(rec.lr())));  // constant learning rate
+        int warmup = opts.nonNegative("--warmup", 5);                                 // untimed steps first
+        int iterations = opts.positive("--iterations", 10);                           // timed steps
         if (batch % micro != 0) throw new IllegalArgumentException("--micro-batch " + micro + " must divide --batch " + batch);
         Turns turns = opts.turns();
-        LoraConfig lora = new LoraConfig(rank, alpha, 0, List.of(LayerWeights.LINEARS), 0);
+        LoraConfig lora = new LoraConfig(rank, alpha, 0, List.of(LayerWeights.LINEARS), 0);          // no dropout, all seven
+        if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
         try (LlamaModel model = Models.load(opts.required("--model"));
              LoraAdapters adapters = LoraAdapters.init(model, lora)) {
             System.out.println("model=" + model.config().name());
@@ -67,7 +73,7 @@ public final class RecoveryBenchmark {
             System.out.println("modules=" + String.join(",", lora.modules()));
             System.out.println("trainable_parameters=" + adapters.parameterCount());
             System.out.println("lr=" + lr);
-            System.out.println("optimizer=adamw(" + AdamW.DEFAULT + ");clip=1.0");
+            System.out.println("optimizer=adamw(" + AdamW.DEFAULT + ");clip=" + CLIP);
             System.out.println("warmup=" + warmup);
             System.out.println("iterations=" + iterations);
             System.out.println("lockstep=" + (turns != Turns.ALONE));
@@ -87,10 +93,10 @@ public final class RecoveryBenchmark {
                                 Path trace) {
         AdamW.State state = new AdamW.State();
         adapters.setTraining(true);
-        for (int i = 0; i < warmup; i++) TrainingStep.run(model, adapters, tokens, micro, 1.0, AdamW.DEFAULT, state, lr);
+        for (int i = 0; i < warmup; i++) TrainingStep.run(model, adapters, tokens, micro, CLIP, AdamW.DEFAULT, state, lr);
         JniUtils.startProfile(false, true, false);
         try {
-            TrainingStep.run(model, adapters, tokens, micro, 1.0, AdamW.DEFAULT, state, lr);
+            TrainingStep.run(model, adapters, tokens, micro, CLIP, AdamW.DEFAULT, state, lr);
         } finally {
             JniUtils.stopProfile(trace.toAbsolutePath().toString());
         }
@@ -108,7 +114,7 @@ public final class RecoveryBenchmark {
         for (int i = 0; i < warmup + iterations; i++) {
             turns.await();
             long start = System.nanoTime();
-            TrainingStep.Outcome o = TrainingStep.run(model, adapters, tokens, micro, 1.0, AdamW.DEFAULT, state, lr);
+            TrainingStep.Outcome o = TrainingStep.run(model, adapters, tokens, micro, CLIP, AdamW.DEFAULT, state, lr);
             double s = (System.nanoTime() - start) / 1e9;
             turns.pass();
             if (!o.applied()) throw new IllegalStateException("step " + (i + 1) + ": loss " + o.loss() + ", gradient norm " + o.gradientNorm());
