@@ -47,7 +47,7 @@ class CliTest {
     @Test
     void everyCommandsHelpExitsZeroAndListsItsOptions() {
         List<List<String>> all = commands(Main.commandLine(), List.of());
-        assertEquals(12, all.size(), all.toString());          // 10 commands, 2 experiments
+        assertEquals(13, all.size(), all.toString());          // 10 commands, 3 experiments
         for (List<String> words : all) {
             List<String> argv = new ArrayList<>(words);
             argv.add("--help");
