@@ -2,7 +2,7 @@
 # prunekit against PyTorch + Hugging Face transformers, on this machine, on SmolLM2-135M, in one run
 # (issue #9). A benchmark, not a test: run it on an idle machine; it takes minutes.
 #
-#   bash environment/bench-vs-pytorch.sh [--quick] [--generate] [--pruning] [--selection] [--profile] [--no-bench] [--setup-only]
+#   bash environment/bench-vs-pytorch.sh [--quick] [--generate] [--recover] [--pruning] [--selection] [--profile] [--no-bench] [--setup-only]
 #
 # 1. A throwaway virtualenv, data/cache/bench-venv/ (git-ignored), with pinned versions from PyPI:
 #    torch 2.7.1 (the same PyTorch release as DJL's pytorch-native-cpu 2.7.1 that prunekit runs on),
@@ -43,6 +43,20 @@
 #    BENCH_GEN_ITERS. Per round a table (tokens/s, prunekit/PyTorch, whether both generated the same ids)
 #    and records (metrics generate_tok_s, same_ids_as_prunekit; settings round=k/R) in BENCH_GEN_CSV; then
 #    the medians over the rounds. Outputs in <run>/generate-<N>/round-<k>/.
+# 3d. --recover (off by default: minutes): LoRA recovery training against PyTorch + transformers + peft (issue #21).
+#    Both sides train on the same 24-layer model, SmolLM2 with 6 layers removed by Block Influence (the issue's
+#    recovery case; pruned once by bin/prunekit prune into BENCH_RECOVER_MODEL, float32 safetensors, which both
+#    sides load): LoRA r 8, alpha 16, no dropout, on all seven linear modules, base weights frozen; a step is
+#    BENCH_RECOVER_BATCH windows of BENCH_RECOVER_SEQLEN random tokens (the same ids on both sides) in
+#    micro-batches of BENCH_RECOVER_MICRO, gradients accumulated, clipped to norm 1.0, one AdamW update (torch's
+#    defaults, weight decay 0.01) at a constant lr 2e-4: prunekit.bench.RecoveryBenchmark (prunekit.recover.TrainingStep,
+#    what `prunekit recover` runs a step at a time) and environment/bench/peft_recover.py (get_peft_model, once per
+#    attention implementation in BENCH_ATTN), in lockstep step by step (BENCH_MODE=sequential: one after another);
+#    BENCH_RECOVER_WARMUP untimed steps, then the median of BENCH_RECOVER_ITERS. Per round a table (tokens/s,
+#    prunekit/peft, peak resident MiB of each process: VmHWM, the JVM's heap and libtorch's native memory alike,
+#    the first step's loss, equal on both sides) and records (metrics recover_tok_s, peak_rss_mb, first_step_loss,
+#    prunekit_over_peft; settings round=k/R) in BENCH_RECOVER_CSV; then the medians over the rounds.
+#    Outputs in <run>/recover/round-<k>/. peft (and accelerate, psutil) join the virtualenv on first use.
 # 4. --pruning (off by default: minutes per method): every pruning method end to end from the command
 #    line, small calibration (8 windows x 128 tokens of Brown), each one's wall time and the phases
 #    it prints (load, calibration, statistics, selection/scoring, editing, save), as a table and as
@@ -63,13 +77,16 @@
 #    transformers, or Java and DJL's JNI calls), operator counts, the operators that take the most time.
 # Flags: --quick       1 timed iteration, 1 matmul, pruning on 2 windows x 32 tokens, generation of 16 tokens; no records
 #                      appended unless BENCH_CSV is set (a smoke test of the script, not a measurement)
-#        --generate    also run part 3c;  --pruning  also run part 4;  --selection  also run part 4b;  --no-bench  skip part 3;
+#        --generate    also run part 3c;  --recover  also run part 3d;  --pruning  also run part 4;  --selection  also run part 4b;  --no-bench  skip part 3;
 #        --setup-only  steps 1 and 2 only
 # Environment (defaults): BENCH_MODE (lockstep; or sequential), BENCH_ITERS (10), BENCH_WARMUP (60; --quick 1), BENCH_ROUNDS (3; --quick 1), BENCH_SEQLENS ("128 256"), BENCH_THREADS (2: DJL's default
 #   here, one per core), BENCH_ATTN ("eager sdpa"), BENCH_MATMUL_N (2048), BENCH_MATMUL_ITERS (10),
 #   BENCH_CSV (data/results/bench-vs-pytorch.csv; "none": append nothing), BENCH_VENV (data/cache/bench-venv),
 #   BENCH_GEN_TOKENS ("100"; several: one run each), BENCH_GEN_PROMPT ("The history of the printing press begins"),
 #   BENCH_GEN_ITERS (5), BENCH_GEN_WARMUP (3), BENCH_GEN_CSV (data/results/bench-generate.csv; --quick or "none": none),
+#   BENCH_RECOVER_MODEL (data/cache/bench-model-bi6), BENCH_RECOVER_BATCH (4), BENCH_RECOVER_MICRO (2), BENCH_RECOVER_SEQLEN (256),
+#   BENCH_RECOVER_WARMUP (5; --quick 1), BENCH_RECOVER_ITERS (10; --quick 1),
+#   BENCH_RECOVER_CSV (data/results/bench-recover-vs-peft.csv; --quick or "none": none),
 #   BENCH_PRUNE_MODEL (smollm2),
 #   BENCH_PRUNE_METHODS (all ten: gradmap is the iterative form, gradmap-oneshot the one-shot form), BENCH_CALIB_SAMPLES (8), BENCH_CALIB_SEQLEN (128), BENCH_SELECTION_ROUNDS (2;
 #   --quick 1), BENCH_SELECTION_CSV (data/results/bench-layer-selection.csv; --quick or "none": none).
@@ -78,18 +95,19 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-quick=0 pruning=0 selection=0 bench=1 setup_only=0 profile=0 generate=0
+quick=0 pruning=0 selection=0 bench=1 setup_only=0 profile=0 generate=0 recover=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
     --generate) generate=1 ;;
+    --recover) recover=1 ;;
     --pruning) pruning=1 ;;
     --selection) selection=1 ;;
     --profile) profile=1 ;;
     --no-bench) bench=0 ;;
     --setup-only) setup_only=1 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --generate --pruning --selection --profile --no-bench --setup-only)" >&2
+    *) echo "bench-vs-pytorch.sh: unknown argument '$arg' (accepted: --quick --generate --recover --pruning --selection --profile --no-bench --setup-only)" >&2
        exit 2 ;;
   esac
 done
@@ -105,6 +123,12 @@ gen_tokens=${BENCH_GEN_TOKENS:-100}
 gen_iters=${BENCH_GEN_ITERS:-5}
 gen_warmup=${BENCH_GEN_WARMUP:-3}
 gen_prompt=${BENCH_GEN_PROMPT:-The history of the printing press begins}
+rec_model=${BENCH_RECOVER_MODEL:-data/cache/bench-model-bi6}
+rec_batch=${BENCH_RECOVER_BATCH:-4}
+rec_micro=${BENCH_RECOVER_MICRO:-2}
+rec_seqlen=${BENCH_RECOVER_SEQLEN:-256}
+rec_warmup=${BENCH_RECOVER_WARMUP:-5}
+rec_iters=${BENCH_RECOVER_ITERS:-10}
 if [ "$quick" = 1 ]; then
   iters=1 matmul_iters=1 rounds=${BENCH_ROUNDS:-1} warmup=${BENCH_WARMUP:-1}
   calib_samples=${BENCH_CALIB_SAMPLES:-2} calib_seqlen=${BENCH_CALIB_SEQLEN:-32}
@@ -113,10 +137,13 @@ if [ "$quick" = 1 ]; then
   csv=${BENCH_CSV:-none}
   selection_csv=${BENCH_SELECTION_CSV:-none}
   gen_csv=${BENCH_GEN_CSV:-none}
+  rec_warmup=${BENCH_RECOVER_WARMUP:-1} rec_iters=${BENCH_RECOVER_ITERS:-1}
+  rec_csv=${BENCH_RECOVER_CSV:-none}
 else
   csv=${BENCH_CSV:-data/results/bench-vs-pytorch.csv}
   selection_csv=${BENCH_SELECTION_CSV:-data/results/bench-layer-selection.csv}
   gen_csv=${BENCH_GEN_CSV:-data/results/bench-generate.csv}
+  rec_csv=${BENCH_RECOVER_CSV:-data/results/bench-recover-vs-peft.csv}
 fi
 seqlens=${BENCH_SEQLENS:-128 256}
 threads=${BENCH_THREADS:-2}
@@ -132,6 +159,7 @@ prune_methods=${BENCH_PRUNE_METHODS:-gradmap gradmap-oneshot block-influence ppl
 [ "$csv" = none ] && csv=""
 [ "$selection_csv" = none ] && selection_csv=""
 [ "$gen_csv" = none ] && gen_csv=""
+[ "$rec_csv" = none ] && rec_csv=""
 
 positive() {   # name value: a whole number >= 1, or exit naming the variable
   [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "bench-vs-pytorch.sh: $1 must be a whole number >= 1, got '$2'" >&2; exit 2; }
@@ -142,6 +170,9 @@ positive BENCH_CALIB_SEQLEN "$calib_seqlen"; positive BENCH_SELECTION_ROUNDS "$s
 for t in $seqlens; do positive "BENCH_SEQLENS entry" "$t"; done
 for n in $gen_tokens; do positive "BENCH_GEN_TOKENS entry" "$n"; done
 positive BENCH_GEN_ITERS "$gen_iters"; positive BENCH_GEN_WARMUP "$gen_warmup"
+positive BENCH_RECOVER_BATCH "$rec_batch"; positive BENCH_RECOVER_MICRO "$rec_micro"; positive BENCH_RECOVER_SEQLEN "$rec_seqlen"
+positive BENCH_RECOVER_WARMUP "$rec_warmup"; positive BENCH_RECOVER_ITERS "$rec_iters"
+[ $((rec_batch % rec_micro)) = 0 ] || { echo "bench-vs-pytorch.sh: BENCH_RECOVER_MICRO=$rec_micro must divide BENCH_RECOVER_BATCH=$rec_batch" >&2; exit 2; }
 
 # ---- 1. the virtualenv -------------------------------------------------------------------------
 venv=data/cache/bench-venv
@@ -162,6 +193,15 @@ else
   echo "virtualenv: $(du -sh "$venv" | cut -f1) installed; versions in $venv/pip-freeze.txt"
 fi
 
+peft_requirements="peft==0.17.1 accelerate==1.16.0 psutil==7.2.2"   # --recover only; added to the same virtualenv
+peft_stamp="$venv/prunekit-peft-requirements.txt"
+if [ "$recover" = 1 ] && [ -z "${BENCH_VENV:-}" ] && [ "$(cat "$peft_stamp" 2>/dev/null)" != "$peft_requirements" ]; then
+  echo "virtualenv: adding $peft_requirements (torch and transformers stay as they are)"
+  "$venv/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check $peft_requirements
+  "$venv/bin/pip" freeze --disable-pip-version-check > "$venv/pip-freeze.txt"
+  echo "$peft_requirements" > "$peft_stamp"
+fi
+
 # ---- 2. the library and the exported model ---------------------------------------------------
 jar=lib/target/prunekit-0.1.0-SNAPSHOT.jar
 if [ -f "$jar" ] && [ -n "$(find lib/src/main -newer "$jar" -print -quit)" ]; then
@@ -176,6 +216,17 @@ else
   rm -rf "$model_dir.partial"
   bin/prunekit export --model smollm2 --out "$model_dir.partial" > /dev/null
   mv "$model_dir.partial" "$model_dir"               # a complete export or none: an interrupted one is redone
+fi
+if [ "$recover" = 1 ]; then
+  if [ -f "$rec_model/config.json" ] && [ -f "$rec_model/model.safetensors" ]; then
+    echo "recovery model: reusing $rec_model"
+  else
+    echo "recovery model: SmolLM2 with 6 layers removed by Block Influence into $rec_model"
+    rm -rf "$rec_model.partial"
+    bin/prunekit prune --model smollm2 --method block-influence --remove-layers 6 --calib-corpus brown \
+        --calib-samples 16 --seqlen 128 --seed 0 --out "$rec_model.partial" > /dev/null
+    mv "$rec_model.partial" "$rec_model"
+  fi
 fi
 [ "$setup_only" = 1 ] && { echo "setup done"; exit 0; }
 
@@ -329,6 +380,42 @@ if [ "$generate" = 1 ]; then
     done
     python3 environment/bench/pytorch_generate.py rounds --dir "$out/generate-$gen_n"
   done
+fi
+
+# ---- 3d. LoRA recovery training against PyTorch + transformers + peft ------------------------------
+recover_side() {   # SIDE MINE NEXT (MINE empty: alone): one side's training steps into the loop's $rdir
+  local args=(--model "$rec_model" --batch "$rec_batch" --micro-batch "$rec_micro" --seqlen "$rec_seqlen"
+              --warmup "$rec_warmup" --iterations "$rec_iters")
+  if [ -n "$2" ]; then args+=(--lockstep "$2,$3"); fi
+  if [ "$1" = prunekit ]; then
+    ring_errs+=("$rdir/prunekit.err")
+    bench_main RecoveryBenchmark "${args[@]}" > "$rdir/prunekit.out" 2> "$rdir/prunekit.err" &
+  else
+    ring_errs+=("$rdir/peft-$1.err")
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" environment/bench/peft_recover.py run \
+        --threads "$threads" --interop-threads "$threads" --attn "$1" "${args[@]}" \
+        > "$rdir/peft-$1.out" 2> "$rdir/peft-$1.err" &
+  fi
+}
+
+if [ "$recover" = 1 ]; then
+  for r in $(seq 1 "$rounds"); do
+    rdir="$out/recover/round-$r"
+    mkdir -p "$rdir"
+    echo "LoRA recovery, round $r of $rounds: prunekit, peft $attns ($mode; $rec_warmup untimed + $rec_iters timed steps each)"
+    if [ "$mode" = lockstep ]; then
+      ring "$rdir" "LoRA recovery" recover_side prunekit $attns
+    else
+      ring_errs=()
+      for side in prunekit $attns; do
+        recover_side "$side" "" ""
+        wait $! || { echo "bench-vs-pytorch.sh: the $side side of the recovery failed:" >&2
+                     tail -n 20 "${ring_errs[-1]}" >&2; exit 1; }
+      done
+    fi
+    python3 environment/bench/peft_recover.py report --dir "$rdir" --round "$r/$rounds" ${rec_csv:+--csv "$rec_csv"}
+  done
+  python3 environment/bench/peft_recover.py rounds --dir "$out/recover"
 fi
 
 # ---- 4. every pruning method end to end ---------------------------------------------------------

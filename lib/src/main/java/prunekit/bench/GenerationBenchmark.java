@@ -39,18 +39,18 @@ public final class GenerationBenchmark {
     private GenerationBenchmark() {}
 
     public static void main(String[] args) {
-        Map<String, String> opts = options(args);
-        try (LlamaModel model = Models.load(required(opts, "--model"))) {
-            if (opts.containsKey("--write-prompt")) {
-                writePrompt(model, required(opts, "--prompt"), Path.of(opts.get("--write-prompt")));
+        MainOptions opts = MainOptions.parse("GenerationBenchmark", args);
+        try (LlamaModel model = Models.load(opts.required("--model"))) {
+            if (opts.has("--write-prompt")) {
+                writePrompt(model, opts.required("--prompt"), Path.of(opts.required("--write-prompt")));
                 return;
             }
-            Map<String, String> prompt = readKeyValues(Path.of(required(opts, "--prompt-file")));
+            Map<String, String> prompt = readKeyValues(Path.of(opts.required("--prompt-file")));
             int[] promptIds = ids(prompt.get("prompt_ids"));
-            int newTokens = positive(opts, "--new-tokens", 100);
-            int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "3"));   // generations untimed first
-            int iterations = positive(opts, "--iterations", 5);                 // generations timed
-            Turns turns = opts.containsKey("--lockstep") ? ring(opts.get("--lockstep")) : Turns.ALONE;
+            int newTokens = opts.positive("--new-tokens", 100);
+            int warmup = Integer.parseInt(opts.get("--warmup", "3"));   // generations untimed first
+            int iterations = opts.positive("--iterations", 5);                 // generations timed
+            Turns turns = opts.turns();
             if (model.tokenizer().eosId() != Integer.parseInt(prompt.get("eos_id"))) {
                 throw new IllegalStateException("the prompt file's eos_id=" + prompt.get("eos_id") + " is not this model's "
                         + model.tokenizer().eosId() + ": write it with --write-prompt on the same model");
@@ -141,33 +141,5 @@ public final class GenerationBenchmark {
 
     private static int[] ids(String csv) {
         return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-    }
-
-    private static Turns ring(String spec) {
-        String[] fifos = spec.split(",");
-        if (fifos.length != 2) throw new IllegalArgumentException("--lockstep takes two FIFO paths, MINE,NEXT; got '" + spec + "'");
-        return Turns.ring(Path.of(fifos[0]), Path.of(fifos[1]));
-    }
-
-    private static Map<String, String> options(String[] args) {
-        if (args.length % 2 != 0) throw new IllegalArgumentException("options come in pairs (--name value); got " + Arrays.toString(args));
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected an option --name, got '" + args[i] + "'");
-            out.put(args[i], args[i + 1]);
-        }
-        return out;
-    }
-
-    private static String required(Map<String, String> opts, String name) {
-        String v = opts.get(name);
-        if (v == null) throw new IllegalArgumentException(name + " is required (see GenerationBenchmark's javadoc)");
-        return v;
-    }
-
-    private static int positive(Map<String, String> opts, String name, int fallback) {
-        int v = Integer.parseInt(opts.getOrDefault(name, Integer.toString(fallback)));
-        if (v < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-        return v;
     }
 }

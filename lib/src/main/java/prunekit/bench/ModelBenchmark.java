@@ -292,7 +292,7 @@ public final class ModelBenchmark {
      * B rows of T ids, {@code new Random(0).nextInt(V)} drawn row by row (environment/bench/pytorch_bench.py
      * draws the same ids with a copy of java.util.Random's generator).
      */
-    private static int[][] randomTokens(LlamaModel model, int batch, int seqLen) {
+    static int[][] randomTokens(LlamaModel model, int batch, int seqLen) {
         Random r = new Random(0);
         int[][] t = new int[batch][seqLen];
         for (int[] row : t) {

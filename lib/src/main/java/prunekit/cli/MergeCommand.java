@@ -35,7 +35,7 @@ final class MergeCommand {
             throw p.usage("--method slm takes --threshold T or --remove-layers K, not both: T decides how many layers"
                     + " go, K asks for a T that removes K");
         }
-        if (p.compensate || p.iterative) {
+        if (p.compensation.any() || p.iterative) {
             throw p.usage("--method slm: --compensate and --iterative apply to layer removal methods only");
         }
         if (p.threshold == null && p.removeLayers == null) {

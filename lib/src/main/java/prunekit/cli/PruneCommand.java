@@ -19,7 +19,6 @@ import prunekit.model.LlamaModel;
 import prunekit.model.io.HfSaver;
 import prunekit.prune.LayerMethods;
 import prunekit.prune.LayerPruner;
-import prunekit.prune.ProjectionCompensation;
 import prunekit.sparsity.SparsityPattern;
 import prunekit.stats.WeightGradients;
 
@@ -28,7 +27,7 @@ import prunekit.stats.WeightGradients;
  * layers chosen by a layer-removal method ({@link LayerMethods}: {@code gradmap} iterative, one
  * backward pass per removed layer; {@code gradmap-oneshot} and the other metrics one-shot unless
  * {@code --iterative}), optionally compensate the drift with GradMAP's
- * projection at the layer whose mean shifts most, and save the result as a Hugging Face directory
+ * projection at the layer whose mean shifts most ({@link CompensationOptions}: closed form or trained), and save the result as a Hugging Face directory
  * that {@code --model DIR} loads. {@code --method slm} goes to {@link MergeCommand}, weight pruning
  * to {@link WeightPruneCommand}, structured width pruning ({@code width-*}) to {@link WidthPruneCommand}.
  * Prints the wall time of each phase: {@code load_seconds} (model),
@@ -89,9 +88,8 @@ final class PruneCommand implements Callable<Integer> {
             + " (gradmap always is; not with gradmap-oneshot)")
     boolean iterative;
 
-    @Option(names = "--compensate",
-            description = "layer removal: GradMAP's projection at the layer whose mean shifts most")
-    boolean compensate;
+    @Mixin
+    CompensationOptions compensation;
 
     @Option(names = "--threshold", paramLabel = "T",
             description = "slm: a window grows while the similarity stays > T (not with --remove-layers)")
@@ -153,6 +151,8 @@ final class PruneCommand implements Callable<Integer> {
             throw usage("--remove-layers K (K >= 1) is required with --method " + method);
         }
         int k = removeLayers;
+        String problem = compensation.problem();
+        if (problem != null) throw usage(problem);
         if (iterative && method.equals(LayerMethods.GRADMAP_ONESHOT)) {
             throw usage("--iterative contradicts --method " + method + " (one backward pass for all decisions):"
                     + " use --method " + LayerMethods.GRADMAP + " for the iterative form");
@@ -185,20 +185,7 @@ final class PruneCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "selection_seconds=%.2f%n", r.selectionSeconds());
             System.out.printf(Locale.ROOT, "edit_seconds=%.2f%n", editSeconds);
             try (LlamaModel pruned = r.model()) {
-                if (compensate) {
-                    long t3 = System.nanoTime();
-                    int j = ProjectionCompensation.largestShiftLayer(loaded, pruned, r.survivors(), windows,
-                            ProjectionCompensation.Config.DEFAULT);
-                    ProjectionCompensation.Result c = ProjectionCompensation.apply(loaded, pruned, j, r.survivors()[j],
-                            windows, ProjectionCompensation.Config.DEFAULT);
-                    provenance.put("compensation", "projection at pruned layer " + j + " (original " + r.survivors()[j]
-                            + "), ridge " + c.ridge() + " chosen on held-out windows (Infinity: no map)");
-                    System.out.println("compensated_layer=" + j);
-                    System.out.printf("compensation_error_before=%.4g after=%.4g%n", c.errorBefore(), c.errorAfter());
-                    System.out.printf("held_out_error_before=%.4g after=%.4g ridge=%s%n", c.heldOutBefore(),
-                            c.heldOutAfter(), c.ridge());
-                    System.out.printf(Locale.ROOT, "compensation_seconds=%.2f%n", (System.nanoTime() - t3) / 1e9);
-                }
+                if (compensation.any()) compensation.apply(loaded, pruned, r.survivors(), windows, provenance);
                 long t4 = System.nanoTime();
                 HfSaver.save(pruned, out, provenance);
                 System.out.printf(Locale.ROOT, "save_seconds=%.2f%n", (System.nanoTime() - t4) / 1e9);

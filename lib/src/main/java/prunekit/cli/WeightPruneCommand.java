@@ -54,6 +54,9 @@ final class WeightPruneCommand {
             throw p.usage("--sparsity and --nm zero weights with --method " + String.join(", ", METHODS)
                     + "; got --method " + p.method);
         }
+        if (p.compensation.any()) {
+            throw p.usage("--compensate applies to layer removal methods only, not to --method " + p.method);
+        }
         if (p.stream) {
             return stream(p);
         }

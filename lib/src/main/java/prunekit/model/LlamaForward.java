@@ -292,9 +292,9 @@ final class LlamaForward {
         NDArray y = linear(x, weight);
         NDArray delta = adapter == null ? null : adapter.delta(l, module, x);
         if (delta == null) return y;
-        NDArray sum = y.add(delta);
-        close(y, delta);
-        return sum;
+        y.addi(delta);                          // in place: no product's backward needs y, and no new (B, T, out) block
+        close(delta);
+        return y;
     }
 
     /** Keeps {@code a} (in {@code keep}) as the input of the given modules of layer l. */

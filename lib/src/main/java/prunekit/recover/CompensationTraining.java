@@ -38,6 +38,10 @@ import prunekit.prune.ProjectionCompensation;
  * form 112.5 (held-out λ = 0.1; worse than no map), trained from I at lr 1e-5 / 1e-4 / 1e-3: 105.7 /
  * 104.2 / 122.1, from the closed form at 1e-5 / 1e-4: 105.8 / 103.4. At 1e-3 the calibration loss
  * falls from 4.86 to 3.53 nats and the map overfits the 2,048 tokens; 1e-4 (half LoRA's) is the default.
+ * The command line at its defaults gives the same model: {@code bin/prunekit prune --model smollm2 --method gradmap
+ * --remove-layers 6 --compensate trainable --out DIR} (one thread, machine shared: 511 s, 415 s of it the
+ * compensation; calibration loss 4.6435 → 4.3103 nats), then {@code bin/prunekit ppl --model DIR --corpus sotu
+ * --split test --seqlen 128 --max-eval-tokens 8192}: 103.42 [95.43, 111.73].
  *
  * <pre>{@code
  * var r = CompensationTraining.apply(dense, pruned, pruning.survivors(), windows, CompensationTraining.Config.DEFAULT);

@@ -28,6 +28,8 @@ public final class LoraAdapters implements TrainableAdapter {
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>(); // name -> A or B, in layer and module order
     private boolean training;                                          // dropout on (Recovery sets it)
+    private NDArray scale;                                             // α / r, an owned 0-d tensor autograd may keep
+    private NDArray keepScale;                                         // 1 / (1 − dropout), the same
 
     private LoraAdapters(LoraConfig config, NDManager manager) {
         this.config = config;
@@ -52,6 +54,9 @@ public final class LoraAdapters implements TrainableAdapter {
                 a.put(name + ".lora_B", a.manager.zeros(new Shape(out, config.rank()), DataType.FLOAT32)); // (out, r)
             }
         }
+        NDArray any = a.params.values().iterator().next();
+        a.scale = OwnedArrays.scalar(any, config.scaling());
+        a.keepScale = OwnedArrays.scalar(any, 1 / (1 - config.dropout()));
         return a;
     }
 
@@ -76,7 +81,11 @@ public final class LoraAdapters implements TrainableAdapter {
         training = on;
     }
 
-    /** (α/r) · dropout(x) Aᵀ Bᵀ for an adapted module, null for the others: (B, T, out). */
+    /**
+     * (α/r) · dropout(x) Aᵀ Bᵀ for an adapted module, null for the others: (B, T, out). The factor α/r
+     * multiplies the r channels between the two products, not the out channels after them (the same
+     * product; exactly the same numbers when α/r is a power of two, as at the defaults).
+     */
     @Override
     public NDArray delta(int layer, String module, NDArray x) {
         NDArray a = params.get("layers." + layer + "." + module + ".lora_A");
@@ -85,14 +94,16 @@ public final class LoraAdapters implements TrainableAdapter {
         NDArray in = x;
         if (training && config.dropout() > 0) {                              // inverted dropout, the engine's seeded RNG
             NDArray keep = x.getManager().randomUniform(0, 1, x.getShape()).gte(config.dropout());
-            in = x.mul(keep.toType(x.getDataType(), false)).muli(1 / (1 - config.dropout()));
+            in = x.mul(keep.toType(x.getDataType(), false)).muli(keepScale);
             keep.close();
         }
         NDArray low = Linear.linear(in, a).get(0);                           // (B, T, r)
         if (in != x) in.close();
-        NDArray delta = Linear.linear(low, b).get(0);                        // (B, T, out)
+        NDArray scaled = low.mul(scale);                                     // (α/r) x Aᵀ: (B, T, r)
         low.close();
-        return delta.muli(config.scaling());
+        NDArray delta = Linear.linear(scaled, b).get(0);                     // (B, T, out)
+        scaled.close();
+        return delta;
     }
 
     /** Rank, α, dropout, modules and seed, as a run's settings name them. */
@@ -113,7 +124,7 @@ public final class LoraAdapters implements TrainableAdapter {
             NDArray w = all.get(module);
             NDArray delta = params.get("layers." + l + "." + module + ".lora_B")
                     .matMul(params.get("layers." + l + "." + module + ".lora_A"));      // (out, in)
-            NDArray sum = w.add(delta.muli(config.scaling()));
+            NDArray sum = w.add(delta.muli(scale));
             sum.attach(step);
             delta.attach(step);
             all.put(module, sum);

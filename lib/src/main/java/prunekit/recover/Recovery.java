@@ -1,22 +1,14 @@
 package prunekit.recover;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import prunekit.data.CalibrationSampler;
 import prunekit.model.LlamaModel;
-import prunekit.model.LmLoss;
-import prunekit.model.OwnedArrays;
-import prunekit.model.Trace;
 import prunekit.viz.Progress;
 
 /**
@@ -144,23 +136,20 @@ public final class Recovery {
             for (int s = first; s < Math.min(until, config.steps()); s++) {
                 int[][] batch = windows.subList(s * config.batch(), (s + 1) * config.batch()).toArray(new int[0][]);
                 Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + s));   // dropout: the same masks on resume
-                // 1. forward and backward per micro-batch; the gradients of A and B accumulate
-                double loss = accumulate(model, adapters, batch, config.microBatch());
-                double norm = Double.isFinite(loss) ? gradientNorm(adapters) : Double.NaN;
-                if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                // 1. one optimizer step (forward, backward, clip, AdamW); a non-finite loss or gradient skips the update
+                TrainingStep.Outcome o = TrainingStep.run(model, adapters, batch, config.microBatch(), config.maxGradNorm(),
+                        config.optimizer(), state, schedule.at(s));
+                double loss = o.loss();
+                if (!o.applied()) {
                     stopped = String.format(Locale.ROOT, "step %d: loss %s, gradient norm %s: stopped before the update; "
-                            + "the adapters and %s keep step %d", s + 1, loss, norm, runDir.resolve(Checkpoint.FILE), s);
+                            + "the adapters and %s keep step %d", s + 1, loss, o.gradientNorm(), runDir.resolve(Checkpoint.FILE), s);
                     break;
                 }
-                // 2. clip, update, clear
-                if (norm > config.maxGradNorm()) scaleGradients(adapters, config.maxGradNorm() / norm);
-                config.optimizer().step(adapters.parameters(), state, schedule.at(s));
-                zeroGradients(adapters);
                 losses.add(loss);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 progress.step(1, String.format(Locale.ROOT, "loss %.4f  lr %.2e  %.0f tok/s", loss, schedule.at(s),
                         (s + 1 - first) * (double) config.batch() * config.seqLen() / seconds));
-                // 3. a checkpoint every checkpointEvery steps and after the last
+                // 2. a checkpoint every checkpointEvery steps and after the last
                 if ((s + 1) % config.checkpointEvery() == 0 || s + 1 == config.steps()) {
                     save(Checkpoint.of(s + 1, losses, settings, adapters, state), runDir);
                 }
@@ -171,51 +160,6 @@ public final class Recovery {
         int done = losses.size();
         return new Result(List.copyOf(losses), done, seconds,
                 (done - first) * (double) config.batch() * config.seqLen() / Math.max(seconds, 1e-9), stopped);
-    }
-
-    /** Mean NLL of the batch, its gradient accumulated into the adapters, a micro-batch at a time. */
-    private static double accumulate(LlamaModel model, TrainableAdapter adapters, int[][] batch, int microBatch) {
-        double loss = 0;
-        for (int b0 = 0; b0 < batch.length; b0 += microBatch) {
-            int[][] mb = Arrays.copyOfRange(batch, b0, b0 + microBatch);
-            double share = (double) microBatch / batch.length;
-            try (NDManager step = model.manager().newSubManager();
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray normed = model.forward(step, mb, Trace.FINAL_HIDDEN_ONLY, adapters).finalHidden();  // (B, T, C)
-                NDArray mean = LmLoss.meanNll(model, normed, mb);
-                NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));
-                gc.backward(weighted);
-                loss += weighted.toType(DataType.FLOAT64, false).getDouble();
-            }
-        }
-        return loss;
-    }
-
-    /** The global L2 norm of every adapter gradient. */
-    static double gradientNorm(TrainableAdapter adapters) {
-        double sumSquares = 0;
-        for (NDArray p : adapters.parameters().values()) {
-            try (NDArray g = p.getGradient(); NDArray sq = g.toType(DataType.FLOAT64, false).square().sum()) {
-                sumSquares += sq.getDouble();
-            }
-        }
-        return Math.sqrt(sumSquares);
-    }
-
-    private static void scaleGradients(TrainableAdapter adapters, double factor) {
-        for (NDArray p : adapters.parameters().values()) {
-            try (NDArray g = p.getGradient()) {
-                g.muli(factor);
-            }
-        }
-    }
-
-    private static void zeroGradients(TrainableAdapter adapters) {
-        for (NDArray p : adapters.parameters().values()) {
-            try (NDArray g = p.getGradient()) {
-                g.subi(g);
-            }
-        }
     }
 
     private static Checkpoint load(Path dir) {
