@@ -56,11 +56,17 @@ public final class LmLoss {
      * blocks of logits that size were freshly mapped memory on every pass, each page faulting on first
      * touch, as were log-softmax's output and, in a backward pass, the gradient blocks of the same size
      * (and slicing the last position off full logits filled a zero block of their size in the backward);
-     * small blocks are reused from malloc's heap. Measured in docs/performance.md.
+     * small blocks are reused from malloc's heap. Measured in docs/performance.md. On a GPU all positions go
+     * through at once: its caching allocator hands the same blocks back pass after pass, there are no page
+     * faults to avoid, and every chunk would cost the host a dozen kernel launches (256 chunks at 8 × 2,048
+     * tokens) while the GPU is fastest on one large product.
      *
      * @return (B, T-1), in the stream's manager: entry [b, t] = log p(tokens[b][t+1] | tokens[b][0..t])
      */
     public static NDArray nextTokenLogProbs(LlamaModel model, NDArray normed, int[][] tokens) {
+        if (normed.getDevice().isGpu()) {
+            return nextTokenLogProbs(model, normed, tokens, tokens.length * Math.max(1, tokens[0].length - 1));
+        }
         long rows = CHUNK_BYTES / ((long) model.config().vocabSize() * Float.BYTES);
         return nextTokenLogProbs(model, normed, tokens, (int) Math.max(1, rows));
     }
