@@ -53,7 +53,7 @@ fi
 # 3. The kernelspec. JJava's wheel installs share/jupyter/kernels/java/ (its launcher and kernel
 # jars); prunekit-java reuses those jars and adds, through JJava's environment variables:
 #   JJAVA_CLASSPATH  the library jar and every runtime dependency, so no cell needs %maven;
-#   JJAVA_JVM_OPTS   heap size, DJL offline mode (no model-zoo downloads), headless AWT for XChart,
+#   JJAVA_JVM_OPTS   heap size, DJL offline mode (no downloads; not for a -Pcuda build), headless AWT for XChart,
 #                    and slf4j-simple at WARN so DJL's start-up INFO lines stay out of the outputs;
 #   PRUNEKIT_NOTEBOOK=1 tells prunekit.viz.Progress to print sparse lines instead of \r updates.
 jjava_dir="$venv/share/jupyter/kernels/java"
@@ -64,9 +64,12 @@ java_bin="$(command -v java)"
 # JJava logs every start and stop of its socket loops at INFO; keep warnings only.
 printf '%s\n' "handlers=java.util.logging.ConsoleHandler" ".level=WARNING" > "$spec_dir/logging.properties"
 classpath="$(ls "$root"/lib/target/prunekit-*.jar | head -n 1):$root/lib/target/deps/*"
-"$venv/bin/python" - "$spec_dir" "$java_bin" "$jjava_dir" "$classpath" "$xmx" "$root" <<'EOF'
+# offline with DJL's CPU libtorch jar (the default build); a CUDA build (-Pcuda) may let DJL fetch libtorch
+djl_opts="-Dai.djl.offline=true"
+compgen -G "$root/lib/target/deps/pytorch-native-cpu-*.jar" > /dev/null || djl_opts=""
+"$venv/bin/python" - "$spec_dir" "$java_bin" "$jjava_dir" "$classpath" "$xmx" "$root" "$djl_opts" <<'EOF'
 import json, sys
-spec_dir, java, jjava_dir, classpath, xmx, root = sys.argv[1:]
+spec_dir, java, jjava_dir, classpath, xmx, root, djl_opts = sys.argv[1:]
 spec = {
     "argv": [java, f"-Djava.util.logging.config.file={spec_dir}/logging.properties",
              "-jar", f"{jjava_dir}/jjava-launcher.jar", f"{jjava_dir}/jjava.jar", "{connection_file}"],
@@ -75,7 +78,7 @@ spec = {
     "interrupt_mode": "message",
     "env": {
         "JJAVA_CLASSPATH": classpath,
-        "JJAVA_JVM_OPTS": f"-Xmx{xmx} -Dai.djl.offline=true -Djava.awt.headless=true"
+        "JJAVA_JVM_OPTS": f"-Xmx{xmx} {djl_opts} -Djava.awt.headless=true".replace("  ", " ")
                           " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
                           f" -Djava.util.logging.config.file={spec_dir}/logging.properties",
         "PRUNEKIT_NOTEBOOK": "1",

@@ -63,7 +63,8 @@ def run(a):
     prompt_ids = [int(x) for x in prompt["prompt_ids"].split(",")]
     eos = int(prompt["eos_id"])
 
-    torch, transformers, model = load_model(a, "pytorch_generate")
+    torch, _, model = load_model(a, "pytorch_generate")
+    import transformers
     # every setting explicit: nothing from a generation_config.json, no sampling, no repetition penalty
     config = transformers.GenerationConfig(max_new_tokens=a.new_tokens, min_new_tokens=a.new_tokens, do_sample=False,
                                            num_beams=1, use_cache=True, eos_token_id=eos, pad_token_id=eos)

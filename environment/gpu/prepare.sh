@@ -25,6 +25,7 @@
 #   LIMIT_MIB   the device tool's limit per call (default 64)
 #   PK_STEPS    the steps to put in the printed last call (default: remote.sh's default)
 #   WORK        where built pieces are cached (default /tmp/pk-gpu-payload)
+#   PK_BASE_JAR another build's prunekit jar, copied to .gpu/run/prunekit-base.jar for remote.sh's benchab step
 set -euo pipefail
 repo="$(pwd)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -137,8 +138,9 @@ fi
 N=$(( (S + budget - 1) / budget ))
 size=$(( (S + N - 1) / N ))
 
-# 6. stage the call folders (ignored by git through .git/info/exclude)
-grep -qx '/.gpu/' "$repo/.git/info/exclude" 2>/dev/null || { mkdir -p "$repo/.git/info"; echo '/.gpu/' >> "$repo/.git/info/exclude"; }
+# 6. stage the call folders (.gitignore lists /.gpu/: they travel only as the calls' carry, never with the tree;
+#    written into .git/info/exclude before, which fails in a worktree, where .git is a file)
+git -C "$repo" check-ignore -q .gpu/c1 || { echo "prepare.sh: .gpu/ is not ignored by git (.gitignore lists /.gpu/): it would travel with every call" >&2; exit 1; }
 rm -rf "$repo/.gpu" && mkdir -p "$repo/.gpu"
 for ((k = 1; k <= N; k++)); do
   d="$repo/.gpu/c$k"; mkdir -p "$d"
@@ -150,6 +152,10 @@ for ((k = 1; k <= N; k++)); do
 done
 cp "$jar" "$repo/.gpu/c$N/prunekit.jar"
 mkdir -p "$repo/.gpu/run" && cp "$here/remote.sh" "$repo/.gpu/run/" && cp "$jar" "$repo/.gpu/run/prunekit.jar"
+if [ -n "${PK_BASE_JAR:-}" ]; then     # another build, for remote.sh's benchab (an A/B of two builds on the GPU)
+  [ -f "$PK_BASE_JAR" ] || { echo "prepare.sh: PK_BASE_JAR=$PK_BASE_JAR: no such file" >&2; exit 1; }
+  cp "$PK_BASE_JAR" "$repo/.gpu/run/prunekit-base.jar"
+fi
 rm -f "$WORK/payload.tar"        # the chunks are the payload now; step 4 rebuilds it from the cached pieces
 
 # 7. report: sizes, then the device-tool calls, back to back (the machine keeps /tmp only ~30 s after a call)

@@ -169,12 +169,25 @@ rm -rf "$repo/data/cache" && ln -s $PK/cache "$repo/data/cache"
 # records of earlier calls (the repository copy may have been re-sent since)
 mkdir -p "$repo/data/results"
 for f in $PK/results/gpu-*.csv; do [ -f "$f" ] && cp -n "$f" "$repo/data/results/"; done
-# prunekit's CLI as bin/prunekit runs it, with the carried JRE and jars
-cat > $PK/prunekit <<EOS
+make_launcher() {  # make_launcher PATH JAR: prunekit's CLI as bin/prunekit runs it, with the carried JRE and jars
+  cat > "$1" <<EOS
 #!/usr/bin/env bash
-exec $JAVA ${JOPTS[*]@Q} -Dprunekit.root=${repo@Q} -cp "$PK/pkgpu.jar:$PK/prunekit.jar:$PK/jars/*" PkGpuShim prunekit.cli.Main "\$@"
+exec $JAVA ${JOPTS[*]@Q} -Dprunekit.root=${repo@Q} -cp "$PK/pkgpu.jar:$2:$PK/jars/*" PkGpuShim prunekit.cli.Main "\$@"
 EOS
-chmod +x $PK/prunekit
+  chmod +x "$1"
+}
+bench_script() {  # bench_script NAME OUT_DIR: environment/gpu/bench-vs-pytorch-gpu.sh into OUT_DIR, its outputs back as NAME.tar.gz
+  local t0=$EPOCHREALTIME
+  echo "=== $1: environment/gpu/bench-vs-pytorch-gpu.sh (BENCH_* settings: $(env | grep '^BENCH_' | tr '\n' ' '))"
+  rm -rf "$2"
+  PK_PRUNEKIT=$PK/prunekit BENCH_OUT="$2" BENCH_MODEL=$PK/bench-model timeout "${BENCH_TIMEOUT:-570}" \
+    bash environment/gpu/bench-vs-pytorch-gpu.sh 2>&1 | tee "$LOGS/$1.log"
+  python3 -c "import sys; print(f'{sys.argv[1]} wall_s={float(sys.argv[3])-float(sys.argv[2]):.1f}')" "$1" "$t0" "$EPOCHREALTIME" \
+    | tee -a $LOGS/steps.txt
+  tar -C "$(dirname "$2")" -czf "$OUT/$1.tar.gz" "$(basename "$2")" 2>/dev/null
+  cp "$repo"/data/results/gpu-*.csv $PK/results/ 2>/dev/null
+  pack
+}
 step() {  # step NAME TIMEOUT_S ARGS...: one prunekit command, its wall time and exit status logged
   local name="$1" lim="$2"; shift 2
   echo "=== $name: prunekit $* (PRUNEKIT_DEVICE=${PRUNEKIT_DEVICE:-unset})"
@@ -187,6 +200,7 @@ step() {  # step NAME TIMEOUT_S ARGS...: one prunekit command, its wall time and
   cp "$repo"/data/results/gpu-*.csv $PK/results/ 2>/dev/null
   pack
 }
+make_launcher $PK/prunekit $PK/prunekit.jar
 nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv
 steps="${PK_STEPS:-info ppl bench prune}"
 for s in $steps; do
@@ -298,6 +312,34 @@ for s in $steps; do
     weights) step weights-main "${GRID_TIMEOUT:-570}" experiment weight-pruning --model smollm2 \
              --methods magnitude,wanda,gblm --sweep none --calib-counts none --alphas none --task-limit 200 \
              --record gpu-weights ;;
+    # prunekit against PyTorch on this GPU (issue #24): environment/gpu/bench-vs-pytorch-gpu.sh, the record
+    # gpu-bench-vs-pytorch.csv, the outputs as benchvs.tar.gz. BENCH_* settings pass through (see the script).
+    benchvs) bench_script benchvs "$PK/benchvs" ;;
+    # A/B of this build against the one in $here/prunekit-base.jar (prepare.sh's PK_BASE_JAR), in lockstep, no PyTorch
+    benchab) [ -f "$here/prunekit-base.jar" ] || { echo "benchab: no $here/prunekit-base.jar"; continue; }
+             make_launcher "$PK/prunekit-base" "$here/prunekit-base.jar"
+             BENCH_SIDES=prunekit-base PK_PRUNEKIT_BASE=$PK/prunekit-base BENCH_LOCKSTEP="${BENCH_LOCKSTEP:-256:1 256:8 2048:1}" \
+               BENCH_CSV=none bench_script benchab "$PK/benchab" ;;
+    # where the time goes on the PyTorch side: one eager forward and forward + backward under torch.profiler
+    # (host and CUDA activity) at 1 x 256 and 8 x 256; nsys on both sides if the machine has it
+    benchprof)
+           [ -f "$PK/bench-model/config.json" ] || { echo "benchprof: run benchvs first (it exports the model)"; continue; }
+           for bs in 1 8; do
+             echo "=== profile pytorch eager $bs x 256"
+             timeout 200 python3 environment/bench/pytorch_bench.py --model "$PK/bench-model" --impl plain --device cuda \
+               --attn eager --seqlen 256 --batch $bs --warmup 5 --iterations 3 --matmul-size 0 \
+               --profile "$LOGS/prof-eager-b$bs-t256.json" > "$LOGS/prof-eager-b$bs-t256.log" 2>&1
+             tail -n 3 "$LOGS/prof-eager-b$bs-t256.log"; head -n 30 "$LOGS/prof-eager-b$bs-t256.json.txt" 2>/dev/null
+             gzip -f "$LOGS"/prof-eager-b$bs-t256*.json
+           done
+           if command -v nsys > /dev/null; then
+             PRUNEKIT_DEVICE=gpu timeout 200 nsys profile -o "$LOGS/nsys-pk" --stats=true $PK/prunekit bench \
+               --model "$PK/bench-model" --seqlen 256 --batch 1 --warmup 5 --iterations 3 --matmul-size 0 > "$LOGS/nsys-pk.log" 2>&1
+             grep -A 25 "cuda_api_sum" "$LOGS/nsys-pk.log" | head -40
+           else
+             echo "benchprof: no nsys on this machine"
+           fi
+           pack ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac

@@ -35,6 +35,9 @@ public final class ModelBenchmark {
      * @param medianSeconds  median wall time of one timed run (batch × seqLen tokens)
      * @param bestSeconds    fastest timed run
      * @param totalSeconds   wall time of the whole phase: warm-up and every timed run
+     * @param hostSeconds    median time until a run had issued its last operation: on a GPU, when the host is
+     *                       done and only the device may still be working (close to medianSeconds: the pass is
+     *                       bound by the host's time per operation); on the CPU the same as the run
      * @param flopsPerToken  model FLOPs per token of this phase ({@link #forwardFlopsPerToken},
      *                       {@link #forwardBackwardFlopsPerToken})
      * @param peakRssMb      the process's peak resident memory after this phase, MiB
@@ -42,7 +45,7 @@ public final class ModelBenchmark {
      *                       implementation computed the same model on the same tokens); NaN for forward
      */
     public record Result(String phase, int batch, int seqLen, int iterations, double medianSeconds, double bestSeconds,
-            double totalSeconds, double flopsPerToken, long peakRssMb, double loss) {
+            double totalSeconds, double hostSeconds, double flopsPerToken, long peakRssMb, double loss) {
 
         public double tokensPerSecond() {
             return batch * seqLen / medianSeconds;
@@ -58,6 +61,7 @@ public final class ModelBenchmark {
             return (Double.isNaN(loss) ? "" : line(phase + "_loss", "%.6f", loss) + "\n") + String.join("\n",
                     line(phase + "_tok_s", "%.1f", tokensPerSecond()),
                     line(phase + "_median_s", "%.4f", medianSeconds),
+                    line(phase + "_host_s", "%.4f", hostSeconds),
                     line(phase + "_best_s", "%.4f", bestSeconds),
                     line(phase + "_total_s", "%.3f", totalSeconds),
                     line(phase + "_gflops", "%.2f", gflops()),
@@ -112,14 +116,18 @@ public final class ModelBenchmark {
     public static Result forward(LlamaModel model, int batch, int seqLen, int warmup, int iterations, Turns turns) {
         int[][] tokens = randomTokens(model, batch, seqLen);
         double[] times = new double[warmup + iterations];
+        double[] host = new double[times.length];
         for (int i = 0; i < times.length; i++) {
             turns.await();
             long t0 = System.nanoTime();
-            forwardOnce(model, tokens);
-            times[i] = (System.nanoTime() - t0) / 1e9;
+            long issued = forwardOnce(model, tokens);
+            long t1 = System.nanoTime();
+            times[i] = (t1 - t0) / 1e9;
+            host[i] = (issued - t0) / 1e9;
             turns.pass();
         }
-        return result("forward", batch, seqLen, warmup, times, forwardFlopsPerToken(model.config(), seqLen), Double.NaN);
+        return result("forward", batch, seqLen, warmup, times, host, forwardFlopsPerToken(model.config(), seqLen),
+                Double.NaN);
     }
 
     /** {@link #forwardBackward(LlamaModel, int, int, int, int)} after one warm-up pass. */
@@ -139,23 +147,27 @@ public final class ModelBenchmark {
         boolean wasTrainable = model.isTrainable();
         model.setTrainable(true);
         double[] times = new double[warmup + iterations];
+        double[] host = new double[times.length];
         double lastLoss = Double.NaN;
         for (int i = 0; i < times.length; i++) {
             turns.await();
             long t0 = System.nanoTime();
+            long issued;
             try (NDManager step = model.manager().newSubManager();
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = LmLoss.meanNll(model, step, tokens);
                 gc.backward(loss);
+                issued = System.nanoTime();
                 model.zeroGradients();
                 lastLoss = loss.getFloat();
             }
             times[i] = (System.nanoTime() - t0) / 1e9;
+            host[i] = (issued - t0) / 1e9;
             turns.pass();
         }
         model.setTrainable(wasTrainable);
-        return result("fwdbwd", batch, seqLen, warmup, times, forwardBackwardFlopsPerToken(model.config(), seqLen),
-                lastLoss);
+        return result("fwdbwd", batch, seqLen, warmup, times, host,
+                forwardBackwardFlopsPerToken(model.config(), seqLen), lastLoss);
     }
 
     /**
@@ -176,10 +188,16 @@ public final class ModelBenchmark {
         }
     }
 
-    /** One forward pass, every logit computed and summed (read back: the pass has finished). */
-    private static void forwardOnce(LlamaModel model, int[][] tokens) {
+    /**
+     * One forward pass, every logit computed and summed (read back: the pass has finished); the
+     * {@link System#nanoTime} at which the sum was issued.
+     */
+    private static long forwardOnce(LlamaModel model, int[][] tokens) {
         try (NDManager step = model.manager().newSubManager()) {
-            model.forward(step, tokens, Trace.NONE).logits().sum().getFloat();
+            NDArray sum = model.forward(step, tokens, Trace.NONE).logits().sum();
+            long issued = System.nanoTime();
+            sum.getFloat();
+            return issued;
         }
     }
 
@@ -264,11 +282,12 @@ public final class ModelBenchmark {
         return 4.0 * c.layers() * seqLen * c.heads() * c.headDim();
     }
 
-    private static Result result(String phase, int batch, int seqLen, int warmup, double[] times, double flopsPerToken,
-            double loss) {
+    private static Result result(String phase, int batch, int seqLen, int warmup, double[] times, double[] host,
+            double flopsPerToken, double loss) {
         double[] timed = timedRuns(times, warmup);
+        double[] hostTimed = timedRuns(host, warmup);
         return new Result(phase, batch, seqLen, timed.length, timed[timed.length / 2], timed[0],
-                Arrays.stream(times).sum(), flopsPerToken, peakRssMb(), loss);
+                Arrays.stream(times).sum(), hostTimed[hostTimed.length / 2], flopsPerToken, peakRssMb(), loss);
     }
 
     /** The timed runs (all but the first {@code warmup}), sorted ascending. */

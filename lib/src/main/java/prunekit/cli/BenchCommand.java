@@ -3,7 +3,9 @@ package prunekit.cli;
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import prunekit.bench.DispatchOverhead;
 import prunekit.bench.ModelBenchmark;
 import prunekit.bench.Turns;
 import prunekit.eval.ResultRecord;
@@ -29,11 +32,12 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;
 
-    @Option(names = "--seqlen", paramLabel = "T", description = "tokens per sequence")
-    int seqLen = 256;
+    @Option(names = "--seqlen", paramLabel = "T", split = ",",
+            description = "tokens per sequence; several (comma-separated): each (batch, seqlen) cell in turn, seqlen by seqlen")
+    List<Integer> seqLens = List.of(256);
 
-    @Option(names = "--batch", paramLabel = "B", description = "sequences per pass")
-    int batch = 1;
+    @Option(names = "--batch", paramLabel = "B", split = ",", description = "sequences per pass; several: as --seqlen")
+    List<Integer> batches = List.of(1);
 
     @Option(names = "--warmup", paramLabel = "N",
             description = "untimed passes first: the JIT compiles the forward path (steady after ~50 here)")
@@ -65,9 +69,10 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new ParameterException(spec.commandLine(), "--warmup must be >= 0, got " + warmup);
         }
-        if (seqLen < 1 || batch < 1 || iterations < 1 || matmulSize < 0 || matmulIterations < 1) {
+        if (Collections.min(seqLens) < 1 || Collections.min(batches) < 1 || iterations < 1 || matmulSize < 0
+                || matmulIterations < 1) {
             throw new ParameterException(spec.commandLine(), "--seqlen, --batch, --iterations and --matmul-iterations"
-                    + " must be >= 1 and --matmul-size >= 0, got seqlen=" + seqLen + " batch=" + batch + " iterations="
+                    + " must be >= 1 and --matmul-size >= 0, got seqlen=" + seqLens + " batch=" + batches + " iterations="
                     + iterations + " matmul-size=" + matmulSize + " matmul-iterations=" + matmulIterations);
         }
         Turns turns = turns();
@@ -76,8 +81,9 @@ final class BenchCommand implements Callable<Integer> {
                     "--profile traces a pass outside the turns; run it without --lockstep");
         }
         try (LlamaModel m = model.load()) {
-            if (seqLen > m.config().maxSequenceLength()) {
-                throw new ParameterException(spec.commandLine(), "--seqlen " + seqLen + " exceeds " + m.config().name()
+            int longest = Collections.max(seqLens);
+            if (longest > m.config().maxSequenceLength()) {
+                throw new ParameterException(spec.commandLine(), "--seqlen " + longest + " exceeds " + m.config().name()
                         + "'s maximum sequence length " + m.config().maxSequenceLength());
             }
             System.out.println("model=" + m.config().name());
@@ -86,28 +92,15 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("engine=" + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
             System.out.println("threads=" + ModelBenchmark.intraOpThreads());          // PyTorch intra-op threads
             System.out.println("interop_threads=" + ModelBenchmark.interOpThreads());
-            System.out.println("batch=" + batch);
-            System.out.println("seqlen=" + seqLen);
             System.out.println("iterations=" + iterations);
             System.out.println("warmup=" + warmup);
             System.out.println("lockstep=" + (turns != Turns.ALONE));
-            ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, warmup, iterations, turns);
-            System.out.println(fwd.keyValues());
-            ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, warmup, iterations, turns);
-            System.out.println(fwdBwd.keyValues());
+            System.out.println(String.format(Locale.ROOT, "dispatch_us=%.2f", DispatchOverhead.microseconds(m.manager(), turns)));
             ResultRecord.Run run = model.run(m);
-            for (ModelBenchmark.Result r : List.of(fwd, fwdBwd)) {         // tokens/s and seconds per pass
-                String data = "random-tokens:batch=" + batch;
-                record.append(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data,
-                        seqLen, -1, run.device(), r.medianSeconds(), r.phase() + "_tok_s", r.tokensPerSecond(),
-                        Double.NaN, iterations));
-                record.append(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data,
-                        seqLen, -1, run.device(), r.medianSeconds(), r.phase() + "_median_s", r.medianSeconds(),
-                        Double.NaN, iterations));
-            }
-            if (profile != null) {                        // one more forward, traced operator by operator
-                ModelBenchmark.profileForward(m, batch, seqLen, profile);
-                System.out.println("profile=" + profile.toAbsolutePath());
+            for (int seqLen : seqLens) {
+                for (int batch : batches) {
+                    cell(m, run, batch, seqLen, turns);
+                }
             }
             if (matmulSize > 0) {                          // after the model phases: its arrays stay out of their peaks
                 System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations, turns).keyValues());
@@ -117,6 +110,30 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("peak_rss_mb=" + ModelBenchmark.peakRssMb());
         }
         return 0;
+    }
+
+    /** Forward, then forward + backward, of one (batch, seqlen) cell: key=value lines after {@code cell=b<B>_t<T>}, records. */
+    private void cell(LlamaModel m, ResultRecord.Run run, int batch, int seqLen, Turns turns) {
+        System.out.println("cell=b" + batch + "_t" + seqLen);
+        System.out.println("batch=" + batch);
+        System.out.println("seqlen=" + seqLen);
+        ModelBenchmark.Result fwd = ModelBenchmark.forward(m, batch, seqLen, warmup, iterations, turns);
+        System.out.println(fwd.keyValues());
+        ModelBenchmark.Result fwdBwd = ModelBenchmark.forwardBackward(m, batch, seqLen, warmup, iterations, turns);
+        System.out.println(fwdBwd.keyValues());
+        for (ModelBenchmark.Result r : List.of(fwd, fwdBwd)) {         // tokens/s and seconds per pass
+            String data = "random-tokens:batch=" + batch;
+            record.append(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data,
+                    seqLen, -1, run.device(), r.medianSeconds(), r.phase() + "_tok_s", r.tokensPerSecond(),
+                    Double.NaN, iterations));
+            record.append(new ResultRecord(Instant.now(), m.config().name(), run.method(), run.settings(), data,
+                    seqLen, -1, run.device(), r.medianSeconds(), r.phase() + "_median_s", r.medianSeconds(),
+                    Double.NaN, iterations));
+        }
+        if (profile != null) {                        // one more forward, traced operator by operator
+            ModelBenchmark.profileForward(m, batch, seqLen, profile);
+            System.out.println("profile=" + profile.toAbsolutePath());
+        }
     }
 
     /** {@code --lockstep MINE,NEXT}: two FIFOs, this process's turn and the next one's ({@link Turns#ring}). */

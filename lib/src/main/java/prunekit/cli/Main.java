@@ -86,9 +86,26 @@ public final class Main implements Callable<Integer> {
     private static int failure(Exception e, CommandLine cmd, ParseResult parsed) throws Exception {
         if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
                 || e instanceof UncheckedIOException || e instanceof EngineException) {
-            cmd.getErr().println("prunekit: " + e.getMessage());
+            cmd.getErr().println("prunekit: " + e.getMessage() + causes(e));
             return cmd.getCommandSpec().exitCodeOnExecutionException();
         }
         throw e;
+    }
+
+    /**
+     * The causes' messages not already in e's, e.g. why DJL could not fetch libtorch: "Failed to save pytorch
+     * index file" says nothing without its {@code UnknownHostException: publish.djl.ai}.
+     */
+    private static String causes(Exception e) {
+        StringBuilder s = new StringBuilder();
+        String seen = String.valueOf(e.getMessage());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            String m = c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+            if (c.getMessage() == null || !seen.contains(c.getMessage())) {
+                s.append(" (").append(m).append(')');
+                seen += m;
+            }
+        }
+        return s.toString();
     }
 }

@@ -3,6 +3,7 @@ package prunekit.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * What the forward pass of one model reuses from pass to pass, in the model's manager: the RoPE
@@ -17,8 +18,10 @@ import ai.djl.ndarray.types.Shape;
 final class ForwardConstants {
 
     /**
-     * The RoPE tables and the causal mask for t query positions: (T, T) for a whole sequence,
-     * (T, P + T) after P cached tokens, null where nothing is masked (one new token).
+     * The RoPE tables and the causal mask for t query positions, repeated for the G = H/K query heads
+     * that share a key/value head (the attention scores one block of G·T rows per key/value head):
+     * (G·T, T) for a whole sequence, (G·T, P + T) after P cached tokens, null where nothing is masked
+     * (one new token).
      */
     record Positions(int t, Rope rope, NDArray mask) {}
 
@@ -42,7 +45,7 @@ final class ForwardConstants {
                 positions.mask().close();
             }
             Rope rope = new Rope(manager, t, config.headDim(), config.ropeTheta());
-            positions = new Positions(t, rope, causalMask(manager, t, 0));
+            positions = new Positions(t, rope, causalMask(manager, t, 0, config.groupSize()));
         }
         return positions;
     }
@@ -65,16 +68,18 @@ final class ForwardConstants {
 
     /**
      * The mask of t queries after {@code past} cached tokens, (t, past + t): 0 where query i may attend
-     * (keys 0..past+i), −∞ after; with past = 0 the usual lower-triangular causal mask.
+     * (keys 0..past+i), −∞ after; with past = 0 the usual lower-triangular causal mask. Stacked
+     * {@code groups} times: (groups·t, past + t), row g·t + i that of query i.
      */
-    static NDArray causalMask(NDManager m, int t, int past) {
+    static NDArray causalMask(NDManager m, int t, int past, int groups) {
         int keys = past + t;
-        float[] mask = new float[t * keys];
-        for (int i = 0; i < t; i++) {
-            for (int j = past + i + 1; j < keys; j++) {
-                mask[i * keys + j] = Float.NEGATIVE_INFINITY;
+        float[] mask = new float[groups * t * keys];
+        for (int g = 0; g < groups; g++) {
+            for (int i = 0; i < t; i++) {
+                int row = (g * t + i) * keys;
+                Arrays.fill(mask, row + past + i + 1, row + keys, Float.NEGATIVE_INFINITY);
             }
         }
-        return OwnedArrays.of(m, mask, new Shape(t, keys));
+        return OwnedArrays.of(m, mask, new Shape((long) groups * t, keys));
     }
 }

@@ -90,10 +90,10 @@ final class LlamaForward {
             throw new IllegalArgumentException(past + " cached + " + t + " new tokens exceed the maximum sequence length "
                     + model.config().maxSequenceLength());
         }
-        // 1. RoPE tables of positions past..past+t-1; query i sees keys 0..past+i  (t, past + t)
+        // 1. RoPE tables of positions past..past+t-1; query i sees keys 0..past+i  (G·t, past + t)
         LlamaConfig c = model.config();
         Rope rope = new Rope(step, past, past + t, c.headDim(), c.ropeTheta());
-        NDArray mask = t == 1 ? null : ForwardConstants.causalMask(step, t, past);
+        NDArray mask = t == 1 ? null : ForwardConstants.causalMask(step, t, past, c.groupSize());
         ForwardConstants.Positions positions = new ForwardConstants.Positions(t, rope, mask);
         // 2. embeddings, then every block with its cache slot
         NDArray x = embed(step, tokens);
@@ -202,27 +202,29 @@ final class LlamaForward {
         NDArray q = heads(rope.applyToQueries(headsView(linear(l, "q_proj", a, w.q(), adapter), b, t, nh, d)));
         NDArray kNew = heads(rope.apply(headsView(linear(l, "k_proj", a, w.k(), adapter), b, t, nkv, d)));  // (B, K, T, D)
         NDArray vNew = heads(headsView(linear(l, "v_proj", a, w.v(), adapter), b, t, nkv, d));
-        long keys = t;
         if (cache != null) {                                    // the cached tokens' keys and values first
             NDArray[] kv = cache.append(l, kNew, vNew);         // (B, K, P + T, D)
             close(kNew, vNew);
             kNew = kv[0];
             vNew = kv[1];
-            keys = kNew.getShape().get(2);
         }
-        NDArray k = repeatKv(kNew, b, keys);
-        NDArray v = repeatKv(vNew, b, keys);
-        // 2. scores q·kᵀ/√D, causal mask, softmax over the keys                (B, H, T, P + T)
-        NDArray kT = k.transpose(0, 1, 3, 2);
-        NDArray scores = q.matMul(kT);
-        close(kT, k, q);
+        // 2. scores q·kᵀ/√D, causal mask, softmax over the keys. The G = H/K query heads that share a
+        //    key/value head are one block of G·T rows against its P + T keys: the keys and values are
+        //    used as they are, never repeated G times                        (B, K, G·T, P + T)
+        NDArray grouped = q.reshape(b, nkv, (long) c.groupSize() * t, d);   // query head h = kv·G + j
+        close(q);
+        NDArray kT = kNew.transpose(0, 1, 3, 2);
+        NDArray scores = grouped.matMul(kT);
+        close(kT, kNew, grouped);
         NDArray masked = positions.mask() == null ? scores : scores.add(positions.mask());
         if (masked != scores) close(scores);
         NDArray probs = masked.softmax(-1);
         close(masked);
         // 3. weighted sum of the values, heads joined again                    (B, T, H·D)
-        NDArray perHead = probs.matMul(v);                                  // (B, H, T, D)
-        close(probs, v);
+        NDArray perGroup = probs.matMul(vNew);                              // (B, K, G·T, D)
+        close(probs, vNew);
+        NDArray perHead = perGroup.reshape(b, nh, t, d);                    // (B, H, T, D)
+        close(perGroup);
         NDArray perToken = heads(perHead);                                  // (B, T, H, D)
         NDArray ctx = perToken.reshape(b, t, (long) nh * d);
         close(perToken);
@@ -267,20 +269,6 @@ final class LlamaForward {
         NDArray swapped = x.transpose(0, 2, 1, 3);
         x.close();
         return swapped;
-    }
-
-    /** (B, K, T, D) → (B, H, T, D): each key/value head repeated for its H/K query heads; closes kv. */
-    private NDArray repeatKv(NDArray kv, long b, long t) {
-        LlamaConfig c = model.config();
-        int g = c.groupSize();
-        if (g == 1) {
-            return kv;
-        }
-        NDArray grouped = kv.reshape(b, c.kvHeads(), 1, t, c.headDim());
-        NDArray expanded = grouped.broadcast(new Shape(b, c.kvHeads(), g, t, c.headDim()));
-        NDArray out = expanded.reshape(b, (long) c.kvHeads() * g, t, c.headDim());
-        close(expanded, grouped, kv);
-        return out;
     }
 
     private static NDArray linear(NDArray x, NDArray weight) {

@@ -56,17 +56,33 @@ public final class LmLoss {
      * blocks of logits that size were freshly mapped memory on every pass, each page faulting on first
      * touch, as were log-softmax's output and, in a backward pass, the gradient blocks of the same size
      * (and slicing the last position off full logits filled a zero block of their size in the backward);
-     * small blocks are reused from malloc's heap. Measured in docs/performance.md.
+     * small blocks are reused from malloc's heap. Measured in docs/performance.md. On a GPU all positions go
+     * through at once: its caching allocator hands the same blocks back pass after pass, there are no page
+     * faults to avoid, and every chunk would cost the host a dozen kernel launches (256 chunks at 8 × 2,048
+     * tokens) while the GPU is fastest on one large product.
      *
      * @return (B, T-1), in the stream's manager: entry [b, t] = log p(tokens[b][t+1] | tokens[b][0..t])
      */
     public static NDArray nextTokenLogProbs(LlamaModel model, NDArray normed, int[][] tokens) {
+        return nextTokenLogProbs(model, normed, tokens, chunkRows(model, normed, tokens), null);
+    }
+
+    /** Positions per chunk: all of them on a GPU, about {@link #CHUNK_BYTES} of logits on the CPU. */
+    private static int chunkRows(LlamaModel model, NDArray normed, int[][] tokens) {
+        if (normed.getDevice().isGpu()) {
+            return tokens.length * Math.max(1, tokens[0].length - 1);
+        }
         long rows = CHUNK_BYTES / ((long) model.config().vocabSize() * Float.BYTES);
-        return nextTokenLogProbs(model, normed, tokens, (int) Math.max(1, rows));
+        return (int) Math.max(1, rows);
     }
 
     /** As {@link #nextTokenLogProbs(LlamaModel, NDArray, int[][])}, {@code chunk} positions at a time. */
     static NDArray nextTokenLogProbs(LlamaModel model, NDArray normed, int[][] tokens, int chunk) {
+        return nextTokenLogProbs(model, normed, tokens, chunk, null);
+    }
+
+    /** As above, with the ids to pick already on the device ({@link #targets}; null: made here). */
+    private static NDArray nextTokenLogProbs(LlamaModel model, NDArray normed, int[][] tokens, int chunk, NDArray ids) {
         int b = tokens.length;
         int t = tokens[0].length;
         Shape shape = normed.getShape();
@@ -76,7 +92,7 @@ public final class LmLoss {
                     + " sequences of " + t + " tokens: expected (" + b + ", " + t + ", " + c + ") and at least 2 tokens");
         }
         int n = b * (t - 1);
-        NDArray idx = targets(normed.getManager(), tokens, new Shape(n, 1));
+        NDArray idx = ids != null ? ids : targets(normed.getManager(), tokens, new Shape(n, 1));
         // (B·(T-1), C) rows, copied contiguous by the reshape (on a strided view matmul would broadcast
         // the head over a batched product instead of one matrix product)
         NDArray rows = normed.get(new NDIndex(":, :-1")).reshape(n, c);
@@ -93,7 +109,12 @@ public final class LmLoss {
 
     /** A forward pass that stops at {@link #nextTokenLogProbs(LlamaModel, NDArray, int[][])}: (B, T-1) in {@code step}. */
     public static NDArray nextTokenLogProbs(LlamaModel model, NDManager step, int[][] tokens) {
-        return nextTokenLogProbs(model, model.forward(step, tokens, Trace.FINAL_HIDDEN_ONLY).finalHidden(), tokens);
+        // the ids to pick before the pass: copied to a GPU after it, they would make the host wait for the
+        // whole forward pass (a copy from Java memory synchronises) before it could issue the loss and backward
+        NDArray ids = tokens.length > 0 && tokens[0].length > 1
+                ? targets(step, tokens, new Shape((long) tokens.length * (tokens[0].length - 1), 1)) : null;
+        NDArray normed = model.forward(step, tokens, Trace.FINAL_HIDDEN_ONLY).finalHidden();
+        return nextTokenLogProbs(model, normed, tokens, chunkRows(model, normed, tokens), ids);
     }
 
     /** The mean negative log-likelihood from a final-normed stream, the chunked way: a scalar to call backward on. */
@@ -103,7 +124,7 @@ public final class LmLoss {
 
     /** The mean negative log-likelihood of {@code tokens} under {@code model}, the fast way: a scalar in {@code step}. */
     public static NDArray meanNll(LlamaModel model, NDManager step, int[][] tokens) {
-        return meanNll(model, model.forward(step, tokens, Trace.FINAL_HIDDEN_ONLY).finalHidden(), tokens);
+        return nextTokenLogProbs(model, step, tokens).mean().neg();
     }
 
     /** The ids each position predicts, tokens[b][1..T-1], as INT64 indices of {@code shape} in {@code m}. */

@@ -72,7 +72,7 @@ class ModelBenchmarkTest {
     @Test
     void gflopsFromTimes() {
         // 2 × 8 tokens in a median 0.5 s = 32 tokens/s; at 9984 FLOPs a token = 319,488 FLOP/s
-        var r = new ModelBenchmark.Result("forward", 2, 8, 3, 0.5, 0.4, 2.0, 9984, 100, Double.NaN);
+        var r = new ModelBenchmark.Result("forward", 2, 8, 3, 0.5, 0.4, 2.0, 0.45, 9984, 100, Double.NaN);
         assertEquals(32, r.tokensPerSecond(), 1e-12);
         assertEquals(319_488e-9, r.gflops(), 1e-15);
         // 2 · 1000³ FLOPs in 0.01 s = 200 GFLOP/s

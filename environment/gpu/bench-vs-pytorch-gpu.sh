@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# prunekit against PyTorch on one GPU (issue #24), run ON the GPU machine by remote.sh's step `benchvs`
+# (or on any machine with a prunekit launcher and a python3 with torch), from the repository root:
+#
+#   PK_PRUNEKIT=/tmp/pk2/prunekit BENCH_OUT=/tmp/pk2/benchvs bash environment/gpu/bench-vs-pytorch-gpu.sh
+#
+# Both sides load the same float32 weights (`prunekit export` of smollm2, once, into BENCH_MODEL) and the same
+# random tokens. prunekit: `bench` with PRUNEKIT_DEVICE=gpu. PyTorch: environment/bench/pytorch_bench.py with
+# --impl plain (environment/bench/torch_llama.py: transformers' LLaMA computations without transformers, which
+# the lent machine lacks) on cuda, once per attention in BENCH_ATTN. Per cell (batch x tokens): forward (all
+# logits, summed) and forward + backward (mean next-token NLL; embedding, head and final norm frozen),
+# BENCH_WARMUP untimed passes, then the median of BENCH_ITERS.
+# The cells of BENCH_LOCKSTEP ("T:B,B ...", one process per side for each group) run in lockstep: the sides take
+# turns pass by pass over a ring of FIFOs (environment/bench/ring.sh, prunekit.bench.Turns), so one computes at
+# a time. Those of BENCH_SEQUENTIAL run one side after the other: at 8 x 2,048 tokens each side's forward +
+# backward holds tens of GB of GPU memory (the attention probabilities of 30 layers), and a process keeps what
+# its allocator once held, so three sides side by side do not fit one 80 GB card. All of it BENCH_ROUNDS times,
+# then environment/bench/gpu_report.py: the table, the ratios, and the records appended to BENCH_CSV.
+# Environment (defaults): PK_PRUNEKIT (bin/prunekit), BENCH_OUT (data/cache/bench-runs/gpu-<UTC time>),
+# BENCH_MODEL ($BENCH_OUT/../bench-model), BENCH_ROUNDS (3), BENCH_WARMUP (10), BENCH_ITERS (10),
+# BENCH_LOCKSTEP ("256:1,8 2048:1"), BENCH_SEQUENTIAL ("2048:8"), BENCH_ATTN ("eager sdpa"),
+# BENCH_SIDES (added to prunekit: "pytorch-eager pytorch-sdpa" from BENCH_ATTN; "prunekit-base" is
+# PK_PRUNEKIT_BASE, another build's launcher, for an A/B of two builds, one --batch value per group then),
+# BENCH_DEVICE (cuda; cpu: a dry run of the script), BENCH_MATMUL_N (4096: each sequential side's matmul
+# ceiling; 0 none), BENCH_CSV (data/results/gpu-bench-vs-pytorch.csv; none: no records), PYTHON (python3).
+set -uo pipefail
+pk=${PK_PRUNEKIT:-bin/prunekit}
+out=${BENCH_OUT:-data/cache/bench-runs/gpu-$(date -u +%Y%m%dT%H%M%SZ)}
+model=${BENCH_MODEL:-$(dirname "$out")/bench-model}
+rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-10} iters=${BENCH_ITERS:-10}
+lockstep=${BENCH_LOCKSTEP-256:1,8 2048:1} sequential=${BENCH_SEQUENTIAL-2048:8}
+attns=${BENCH_ATTN:-eager sdpa} device=${BENCH_DEVICE:-cuda} matmul_n=${BENCH_MATMUL_N:-4096}
+csv=${BENCH_CSV:-data/results/gpu-bench-vs-pytorch.csv}; [ "$csv" = none ] && csv=""
+python=${PYTHON:-python3}
+for v in "rounds=$rounds" "warmup=$warmup" "iters=$iters" "matmul_n=$matmul_n"; do
+  [[ "${v#*=}" =~ ^[0-9]+$ ]] || { echo "bench-vs-pytorch-gpu.sh: ${v%%=*} must be a whole number, got '${v#*=}'" >&2; exit 2; }
+done
+for g in $lockstep $sequential; do
+  [[ "$g" =~ ^[0-9]+:[0-9]+(,[0-9]+)*$ ]] || { echo "bench-vs-pytorch-gpu.sh: cell group '$g': expected T:B[,B...]" >&2; exit 2; }
+done
+case "$device" in cuda) pk_device=gpu ;; cpu) pk_device=cpu ;; *) echo "BENCH_DEVICE: cuda or cpu, got '$device'" >&2; exit 2 ;; esac
+source environment/bench/ring.sh
+mkdir -p "$out"
+if [ ! -f "$model/config.json" ]; then
+  echo "model: exporting smollm2 to $model (float32, Hugging Face layout)"
+  rm -rf "$model.partial"
+  PRUNEKIT_DEVICE=cpu $pk export --model smollm2 --out "$model.partial" > "$out/export.log" 2>&1 \
+    && mv "$model.partial" "$model" || { echo "export failed:"; tail -n 20 "$out/export.log"; exit 1; }
+fi
+
+# side SIDE MINE NEXT (MINE empty: alone): one process for the loop's cell group ($t, $bs) into $dir, in the background
+side() {
+  local args=(--model "$model" --seqlen "$t" --batch "$bs" --warmup "$warmup" --iterations "$iters") err
+  [ -n "$2" ] && args+=(--lockstep "$2,$3")
+  if [ -z "$2" ] && [ "$matmul_n" -gt 0 ]; then args+=(--matmul-size "$matmul_n"); else args+=(--matmul-size 0); fi
+  err="$dir/$1.err"; ring_errs+=("$err")
+  if [ "$1" = prunekit ]; then
+    PRUNEKIT_DEVICE=$pk_device $pk bench "${args[@]}" > "$dir/prunekit.out" 2> "$err" &
+  elif [ "$1" = prunekit-base ]; then
+    PRUNEKIT_DEVICE=$pk_device ${PK_PRUNEKIT_BASE:?prunekit-base needs PK_PRUNEKIT_BASE} bench "${args[@]}" \
+      > "$dir/$1.out" 2> "$err" &
+  else
+    "$python" environment/bench/pytorch_bench.py "${args[@]}" --impl plain --device "$device" --attn "${1#pytorch-}" \
+      > "$dir/$1.out" 2> "$err" &
+  fi
+}
+sides=(prunekit); for a in $attns; do sides+=("pytorch-$a"); done
+[ -n "${BENCH_SIDES:-}" ] && sides=(prunekit $BENCH_SIDES)
+for r in $(seq 1 "$rounds"); do
+  for g in $lockstep; do
+    t=${g%%:*} bs=${g#*:} dir="$out/round-$r/lockstep-t$t-b${bs//,/-}"
+    mkdir -p "$dir"
+    echo "$(date -u +%T) round $r/$rounds: ${sides[*]} in lockstep, $bs x $t tokens"
+    ring "$dir" "round $r, $bs x $t" side "${sides[@]}"
+  done
+  for g in $sequential; do
+    t=${g%%:*} bs=${g#*:} dir="$out/round-$r/sequential-t$t-b${bs//,/-}"
+    mkdir -p "$dir"
+    n=${#sides[@]}
+    for i in $(seq 0 $((n - 1))); do       # the order turns with the round: no side always first
+      s=${sides[$(( (i + r - 1) % n ))]}
+      echo "$(date -u +%T) round $r/$rounds: $s alone, $bs x $t tokens"
+      ring_errs=()
+      side "$s" "" ""
+      wait $! || { echo "bench-vs-pytorch-gpu.sh: $s failed at $bs x $t:"; tail -n 20 "${ring_errs[-1]}"; exit 1; }
+    done
+  done
+done
+"$python" environment/bench/gpu_report.py --dir "$out" ${csv:+--csv "$csv"} | tee "$out/report.txt"
+"$python" environment/bench/gpu_report.py --dir "$out" --markdown > "$out/report.md"
