@@ -8,7 +8,7 @@ they are not dependencies. Exit status 1 on an upward arrow.
     python3 environment/check-floors.py [lib/src/main/java]
 """
 import re, sys, pathlib
-FLOORS = [["cli", "bench", "experiment"], ["prune", "recover"], ["importance", "sparsity"], ["stats", "eval"],
+FLOORS = [["cli", "bench", "experiment"], ["prune", "recover"], ["importance", "sparsity", "width"], ["stats", "eval"],
           ["merge", "similarity", "data"], ["model", "linalg"]]
 APART = "viz"
 floor = {p: i for i, ps in enumerate(FLOORS) for p in ps}
