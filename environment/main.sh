@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, on a fresh machine: fetch weights and corpora, build the library, set up the
 # notebook kernel, then execute every notebook at full size on the embedded SmolLM2 and write the
-# outputs back into the .ipynb files (so the committed notebooks show real results), and copy each
+# outputs back into the .ipynb files (so the committed notebooks show real results), append each cell's
+# wall time to data/results/notebook-runs.csv, and copy each
 # notebook's headline figure into docs/figures/ for the README.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -10,6 +11,6 @@ start=$(date +%s)
 bash environment/fetch.sh
 mvn -q -B -DskipTests package
 bash environment/setup-notebooks.sh
-.venv/bin/python environment/run-notebooks.py --in-place "$@"
+.venv/bin/python environment/run-notebooks.py --in-place --times data/results/notebook-runs.csv "$@"
 .venv/bin/python environment/readme-figures.py
 echo "main.sh: done in $(( $(date +%s) - start )) s"

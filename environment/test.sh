@@ -11,5 +11,7 @@ bash environment/fetch.sh
 python3 environment/check-floors.py                                # imports only point down the floors
 mvn -B package 2>&1 | grep -v -E '^\[main\] INFO|^Downloading|^Downloaded|^Progress'
 bash environment/setup-notebooks.sh
-.venv/bin/python environment/run-notebooks.py --ci
+# per-cell wall times into the git-ignored run folder (copy the rows into data/results/notebook-runs.csv
+# to keep a pass: environment/notebook-times.py reads either)
+.venv/bin/python environment/run-notebooks.py --ci --times notebooks/.ci-run/notebook-runs.csv
 echo "test.sh: done in $(( $(date +%s) - start )) s"
