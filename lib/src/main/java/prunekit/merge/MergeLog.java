@@ -1,6 +1,5 @@
-package prunekit.viz;
+package prunekit.merge;
 
-import prunekit.merge.SlidingMerge;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
