@@ -250,22 +250,7 @@ def round_report(a):
 
 
 def rounds(a):
-    dirs = sorted(glob.glob(os.path.join(a.dir, "round-*")), key=lambda d: int(d.rsplit("-", 1)[1]))
-    per_round = [collect(d) for d in dirs]
-    if len(per_round) < 2:
-        return
-    mid = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
-    tok = lambda r, side: report.number(r[side][1], "recover_tok_s", r[side][0])
-    pk = [tok(r, "prunekit") for r in per_round]
-    sides = sorted({s for r in per_round for s in r if s != "prunekit"})
-    print(f"over {len(per_round)} rounds, median tokens/s and prunekit/peft:")
-    rows = [["pk", f"{mid(pk):.1f}", "-", "-"]]
-    for side in sides:
-        pairs = [(tok(r, "prunekit"), tok(r, side)) for r in per_round if side in r]
-        ratios = [x / y for x, y in pairs]
-        theirs = mid([y for _, y in pairs])
-        rows.append([label(side), f"{theirs:.1f}", f"{mid(pk) / theirs:.2f}", f"{min(ratios):.2f}-{max(ratios):.2f}"])
-    report.print_table(["side", "tok/s", "pk/side of medians", "pk/side per round"], rows)
+    report.print_rounds(a.dir, collect, "recover_tok_s", label, "peft", 1)
 
 
 def model_name(runs):

@@ -92,6 +92,33 @@ def collect(directory):
     return runs
 
 
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else sum(xs[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
+
+
+def print_rounds(directory, collect_round, metric, label, against, digits=1):
+    """For benchmarks with one number per side a round (generation, recovery): the rounds under
+    directory/round-*, each read by collect_round into side -> (path, key values); per side, its median
+    `metric` over the rounds, prunekit's median over it, and the smallest and largest ratio within one
+    round. Prints nothing for fewer than two rounds."""
+    dirs = sorted(glob.glob(os.path.join(directory, "round-*")), key=lambda d: int(d.rsplit("-", 1)[1]))
+    per_round = [collect_round(d) for d in dirs]
+    if len(per_round) < 2:
+        return
+    tok = lambda r, side: number(r[side][1], metric, r[side][0])
+    pk = [tok(r, "prunekit") for r in per_round]
+    sides = sorted({s for r in per_round for s in r if s != "prunekit"})
+    print(f"over {len(per_round)} rounds, median tokens/s and prunekit/{against}:")
+    rows = [["pk", f"{median(pk):.{digits}f}", "-", "-"]]
+    for side in sides:
+        pairs = [(tok(r, "prunekit"), tok(r, side)) for r in per_round if side in r]
+        ratios = [x / y for x, y in pairs]
+        theirs = median([y for _, y in pairs])
+        rows.append([label(side), f"{theirs:.{digits}f}", f"{median(pk) / theirs:.2f}", f"{min(ratios):.2f}-{max(ratios):.2f}"])
+    print_table(["side", "tok/s", "pk/side of medians", "pk/side per round"], rows)
+
+
 def rounds(args):
     """The rounds of one run side by side: each round timed prunekit and PyTorch together (lockstep: turn
     by turn) or one after the other, so a drift of the machine's speed moves both sides of a round alike. Per phase, sequence length and
@@ -101,7 +128,6 @@ def rounds(args):
     per_round = [collect(d) for d in dirs]
     if len(per_round) < 2:
         return
-    median = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
     sides = sorted({s for runs in per_round for s, _ in runs if s != "prunekit"})
     seqlens = sorted({t for runs in per_round for s, t in runs if s == "prunekit"})
     lockstep = all(kv.get("lockstep") == "true" for runs in per_round for _, kv in runs.values())
