@@ -78,9 +78,9 @@ spec = {
     "interrupt_mode": "message",
     "env": {
         "JJAVA_CLASSPATH": classpath,
-        "JJAVA_JVM_OPTS": f"-Xmx{xmx} {djl_opts} -Djava.awt.headless=true".replace("  ", " ")
-                          " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
-                          f" -Djava.util.logging.config.file={spec_dir}/logging.properties",
+        "JJAVA_JVM_OPTS": (f"-Xmx{xmx} {djl_opts} -Djava.awt.headless=true"
+                           " -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+                           f" -Djava.util.logging.config.file={spec_dir}/logging.properties").replace("  ", " "),
         "PRUNEKIT_NOTEBOOK": "1",
         "PRUNEKIT_ROOT": root,
     },
