@@ -1,5 +1,5 @@
 """A LLaMA decoder in plain PyTorch, for benchmarks where transformers is not installed (the lent GPU
-machine has torch and nothing else). It computes what transformers' LlamaForCausalLM computes, op for op
+machine has torch and nothing else). It computes what transformers' LlamaForCausalLM computes, the same arithmetic in the same order
 (transformers 4.57, modeling_llama.py):
 
 - RMSNorm: x * rsqrt(mean(x^2) + eps) * g;
