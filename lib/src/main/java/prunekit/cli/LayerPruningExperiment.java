@@ -11,6 +11,7 @@ import prunekit.experiment.LayerPruningGrid;
 import prunekit.experiment.LayerPruningGrid.Compensation;
 import prunekit.importance.LayerMetrics;
 import prunekit.prune.LayerPruner;
+import prunekit.recover.Recovery;
 
 /** {@code prunekit experiment layer-pruning}: the GradMAP results grid ({@link LayerPruningGrid}). */
 @Command(name = "layer-pruning", description = "The GradMAP results grid: every method x layers removed x"
@@ -57,10 +58,19 @@ final class LayerPruningExperiment implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--recover-steps", paramLabel = "N",
+            description = "after each uncompensated model, LoRA recovery of N steps (recover's defaults otherwise),"
+                    + " measured again as <method>+lora; 0: none")
+    int recoverSteps = 0;
+
     @Override
     public Integer call() {
+        if (recoverSteps < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--recover-steps must be >= 0 (0: no recovery), got " + recoverSteps);
+        }
         LayerPruningGrid.Config config = new LayerPruningGrid.Config(remove, new LinkedHashSet<>(taskDepths),
-                grid.evaluation(calibration));
+                grid.evaluation(calibration), recoverSteps == 0 ? null : Recovery.Config.DEFAULT.withSteps(recoverSteps));
         List<LayerPruningGrid.Method> runs = new ArrayList<>();
         for (String name : methods) {
             LayerPruningGrid.Method m = method(name, config.evaluation().seed());

@@ -1,6 +1,11 @@
 package prunekit.experiment;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +19,9 @@ import prunekit.importance.LayerImportance;
 import prunekit.model.LlamaModel;
 import prunekit.prune.LayerPruner;
 import prunekit.prune.ProjectionCompensation;
+import prunekit.recover.LoraAdapters;
+import prunekit.recover.LoraConfig;
+import prunekit.recover.Recovery;
 
 /**
  * The layer-pruning results grid of the GradMAP notebook: every layer metric × number of layers
@@ -28,6 +36,11 @@ import prunekit.prune.ProjectionCompensation;
  *
  * <p>Compensation is applied at the surviving layer whose per-channel mean shifts most
  * ({@link ProjectionCompensation#largestShiftLayer}), on the same calibration windows used for selection.
+ *
+ * <p>Recovery (optional, {@link Config#recovery}): each uncompensated model, once measured, is fine-tuned with
+ * LoRA ({@link Recovery}, {@link LoraConfig#DEFAULT}, adapters merged) and measured again, recorded as method
+ * {@code <name>+lora} with the same settings plus {@code recovery=lora;recovery_steps=N}, so each method is
+ * judged before and after the same recovery budget, as the layer-pruning papers report.
  */
 public final class LayerPruningGrid {
 
@@ -74,13 +87,16 @@ public final class LayerPruningGrid {
      * @param layersToRemove depths to evaluate
      * @param taskDepths     depths at which tasks run; empty = every depth (tasks are the slow part)
      * @param evaluation     calibration windows, perplexity and tasks
+     * @param recovery       LoRA recovery after each uncompensated model, or null for none
      */
-    public record Config(List<Integer> layersToRemove, Set<Integer> taskDepths, Evaluation evaluation) {
+    public record Config(List<Integer> layersToRemove, Set<Integer> taskDepths, Evaluation evaluation,
+            Recovery.Config recovery) {
 
         public static final Config DEFAULT = new Config(
                 List.of(3, 6, 9),                   // layersToRemove: 10 %, 20 %, 30 % of SmolLM2's 30 layers
                 Set.of(),                           // taskDepths: tasks at every depth
-                EVALUATION);
+                EVALUATION,
+                null);                              // recovery: none
 
         public Config {
             layersToRemove = List.copyOf(layersToRemove);
@@ -89,6 +105,16 @@ public final class LayerPruningGrid {
                 throw new IllegalArgumentException("layersToRemove must list depths >= 1, got " + layersToRemove);
             }
             if (evaluation == null) throw new IllegalArgumentException("an evaluation is required");
+        }
+
+        /** Without recovery. */
+        public Config(List<Integer> layersToRemove, Set<Integer> taskDepths, Evaluation evaluation) {
+            this(layersToRemove, taskDepths, evaluation, null);
+        }
+
+        /** This grid with LoRA recovery after each uncompensated model. */
+        public Config withRecovery(Recovery.Config r) {
+            return new Config(layersToRemove, taskDepths, evaluation, r);
         }
 
         int deepest() {
@@ -147,6 +173,9 @@ public final class LayerPruningGrid {
                         }
                         boolean withTasks = config.taskDepths().isEmpty() || config.taskDepths().contains(k);
                         eval.evaluate(pruned, run, pruned.parameterCount(), withTasks ? tasks : List.of(), sink);
+                        if (comp == Compensation.NONE && config.recovery() != null) {
+                            recover(pruned, run, config, withTasks ? tasks : List.of(), calibration, sink);
+                        }
                     }
                 }
             }
@@ -171,6 +200,43 @@ public final class LayerPruningGrid {
                 : ProjectionCompensation.applyMeanOnly(original, pruned, j, survivors[j], calibration,
                         ProjectionCompensation.Config.DEFAULT);
         return new double[] {(System.nanoTime() - t0) / 1e9, survivors[j], r.ridge()};
+    }
+
+    /**
+     * LoRA recovery of {@code pruned} in place (adapters trained on the recovery corpus's calibration split,
+     * checkpoints in a temporary folder, merged), then the same measurements under method {@code <name>+lora}.
+     */
+    static void recover(LlamaModel pruned, ResultRecord.Run run, Config config, List<ChoiceTask> tasks,
+            int[][] calibration, Consumer<ResultRecord> sink) {
+        Recovery.Config rc = config.recovery();
+        ResultRecord.Run after = new ResultRecord.Run(run.method() + "+lora", run.settings() + ";recovery=lora;recovery_steps="
+                + rc.steps() + ";recovery_corpus=" + rc.corpus(), run.seed(), run.device());
+        String name = pruned.config().name();
+        Path dir = null;
+        try (LoraAdapters adapters = LoraAdapters.init(pruned, LoraConfig.DEFAULT)) {
+            dir = Files.createTempDirectory("prunekit-recovery");
+            Recovery.Result r = Recovery.train(pruned, adapters, rc, dir, false);
+            if (r.stopped() != null) {
+                throw new IllegalStateException(run.method() + " " + run.settings() + ": recovery stopped: " + r.stopped());
+            }
+            adapters.mergeInto(pruned);
+            sink.accept(Evaluation.number(name, after, "recover_s", r.seconds(), calibration));
+            sink.accept(Evaluation.number(name, after, "train_loss", r.losses().get(r.losses().size() - 1), calibration));
+        } catch (IOException e) {
+            throw new UncheckedIOException("recovery's checkpoint folder", e);
+        } finally {
+            deleteTree(dir);
+        }
+        config.evaluation().evaluate(pruned, after, pruned.parameterCount(), tasks, sink);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot delete the recovery checkpoints", e);
+        }
     }
 
     /** Original indices of the layers that stay, increasing. */
