@@ -25,7 +25,6 @@
 The report needs only the standard library; `run` needs torch, transformers and peft.
 """
 import argparse
-import glob
 import json
 import os
 import sys
@@ -180,15 +179,7 @@ SAME = ("layers", "batch", "micro_batch", "seqlen", "rank", "alpha", "modules", 
 
 
 def collect(directory):
-    """side -> (path, key values) of prunekit.out and peft-<attn>.out in one round's folder."""
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(directory, "*.out"))):
-        side = os.path.basename(path)[:-len(".out")]
-        if side == "prunekit" or side.startswith("peft-"):
-            runs[side] = (path, report.read_key_values(path))
-    if "prunekit" not in runs:
-        raise SystemExit(f"peft_recover: {directory}: no prunekit.out")
-    return runs
+    return report.collect_sides(directory, "peft-", "peft_recover")
 
 
 def same(x, y):
@@ -241,12 +232,7 @@ def round_report(a):
         d = abs(report.number(runs[side][1], "first_loss", runs[side][0]) - report.number(p, "first_loss", p_path))
         if d > 1e-3:
             problems.append(f"the first step's loss differs by {d:.2e} between pk and {label(side)}: not the same model or tokens")
-    if problems:
-        for msg in problems:
-            print(f"peft_recover: {msg}", file=sys.stderr)
-        raise SystemExit("peft_recover: the sides did not measure the same work; no records appended")
-    if a.csv:
-        report.append_records(a.csv, records)
+    report.append_unless(problems, "peft_recover", a.csv, records)
 
 
 def rounds(a):

@@ -17,7 +17,6 @@
 The report needs only the standard library; `run` needs torch and transformers.
 """
 import argparse
-import glob
 import json
 import os
 import sys
@@ -117,15 +116,7 @@ def run(a):
 # ---------------------------------------------------------------------------------------------
 
 def collect(directory):
-    """side -> (path, key values) of prunekit.out and pytorch-<attn>.out in one round's folder."""
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(directory, "*.out"))):
-        side = os.path.basename(path)[:-len(".out")]
-        if side == "prunekit" or side.startswith("pytorch-"):
-            runs[side] = (path, report.read_key_values(path))
-    if "prunekit" not in runs:
-        raise SystemExit(f"pytorch_generate: {directory}: no prunekit.out")
-    return runs
+    return report.collect_sides(directory, "pytorch-", "pytorch_generate")
 
 
 def same_prefix(a, b):
@@ -179,12 +170,7 @@ def round_report(a):
         k = same_prefix(pk_ids, ids)
         verdict = "the same" if k == n == len(ids) else f"DIFFER from position {k} (pk {pk_ids[k:k + 1]}, {label(side)} {ids[k:k + 1]})"
         print(f"generated ids, {label(side)}: {verdict}" + ("" if k == n else f": {','.join(ids)}"))
-    if problems:
-        for msg in problems:
-            print(f"pytorch_generate: {msg}", file=sys.stderr)
-        raise SystemExit("pytorch_generate: the sides did not measure the same work; no records appended")
-    if a.csv:
-        report.append_records(a.csv, records)
+    report.append_unless(problems, "pytorch_generate", a.csv, records)
 
 
 def rounds(a):

@@ -92,6 +92,29 @@ def collect(directory):
     return runs
 
 
+def collect_sides(directory, other_prefix, who):
+    """side -> (path, key values) of prunekit.out and <other_prefix>*.out in one round's folder (the benchmarks
+    with one output file per side: generation, recovery)."""
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(directory, "*.out"))):
+        side = os.path.basename(path)[:-len(".out")]
+        if side == "prunekit" or side.startswith(other_prefix):
+            runs[side] = (path, read_key_values(path))
+    if "prunekit" not in runs:
+        raise SystemExit(f"{who}: {directory}: no prunekit.out")
+    return runs
+
+
+def append_unless(problems, who, csv_path, records):
+    """Appends records to csv_path (if given) unless a check found that the sides measured different work."""
+    if problems:
+        for msg in problems:
+            print(f"{who}: {msg}", file=sys.stderr)
+        raise SystemExit(f"{who}: the sides did not measure the same work; no records appended")
+    if csv_path:
+        append_records(csv_path, records)
+
+
 def median(xs):
     xs = sorted(xs)
     return xs[len(xs) // 2] if len(xs) % 2 else sum(xs[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
