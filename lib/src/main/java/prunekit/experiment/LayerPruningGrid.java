@@ -99,11 +99,8 @@ public final class LayerPruningGrid {
                 null);                              // recovery: none
 
         public Config {
-            layersToRemove = List.copyOf(layersToRemove);
+            layersToRemove = depths(layersToRemove);
             taskDepths = Set.copyOf(taskDepths);
-            if (layersToRemove.isEmpty() || layersToRemove.stream().anyMatch(k -> k < 1)) {
-                throw new IllegalArgumentException("layersToRemove must list depths >= 1, got " + layersToRemove);
-            }
             if (evaluation == null) throw new IllegalArgumentException("an evaluation is required");
         }
 
@@ -123,6 +120,14 @@ public final class LayerPruningGrid {
     }
 
     private LayerPruningGrid() {}
+
+    /** The depths a grid evaluates, checked (a non-empty list of depths >= 1) and copied; {@link MergeDepthGrid}'s too. */
+    static List<Integer> depths(List<Integer> layersToRemove) {
+        if (layersToRemove.isEmpty() || layersToRemove.stream().anyMatch(k -> k < 1)) {
+            throw new IllegalArgumentException("layersToRemove must list depths >= 1, got " + layersToRemove);
+        }
+        return List.copyOf(layersToRemove);
+    }
 
     /**
      * Runs the grid on {@code model} (left unchanged) and hands every record to {@code sink} as soon

@@ -57,11 +57,8 @@ public final class MergeDepthGrid {
                 true);                              // dense: the dense model measured first
 
         public Config {
-            layersToRemove = List.copyOf(layersToRemove);
+            layersToRemove = LayerPruningGrid.depths(layersToRemove);
             taskDepths = Set.copyOf(taskDepths);
-            if (layersToRemove.isEmpty() || layersToRemove.stream().anyMatch(k -> k < 1)) {
-                throw new IllegalArgumentException("layersToRemove must list depths >= 1, got " + layersToRemove);
-            }
             if (evaluation == null) throw new IllegalArgumentException("an evaluation is required");
         }
 
