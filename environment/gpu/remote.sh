@@ -312,6 +312,17 @@ for s in $steps; do
     weights) step weights-main "${GRID_TIMEOUT:-570}" experiment weight-pruning --model smollm2 \
              --methods magnitude,wanda,gblm --sweep none --calib-counts none --alphas none --task-limit 200 \
              --record gpu-weights ;;
+    # the layer-pruning papers' second table (issue #21): each method before and after the same LoRA recovery
+    # (recover's defaults, 100 steps on brown), on the grids' protocol; tasks (200 items) at 6 layers
+    recgrid) step recover-grid "${GRID_TIMEOUT:-570}" experiment layer-pruning --model smollm2 \
+             --methods "${PK_REC_METHODS:-gradmap,gradmap-oneshot,block-influence,ppl,taylor,last}" \
+             --remove "${PK_REC_DEPTHS:-6,9}" --compensations none --recover-steps "${PK_REC_STEPS:-100}" \
+             --calib-samples 128 --seqlen 256 --task-limit 200 --task-depths 6 --record gpu-recover-grid ;;
+    # Sliding Layer Merging at the paper's ratios (20 / 25 / 35 % of 30 layers), threshold searched per depth,
+    # before and after the same recovery (issue #22); the paper's calibration (10 x 128)
+    slmrec) step slm-recover "${GRID_TIMEOUT:-570}" experiment layer-merging --model smollm2 \
+             --remove "${PK_SLM_DEPTHS:-6,8,11}" --recover-steps "${PK_REC_STEPS:-100}" --task-limit 200 \
+             --task-depths "${PK_SLM_TASK_DEPTHS:-6,8,11}" --record gpu-slm-recover ;;
     # prunekit against PyTorch on this GPU (issue #24): environment/gpu/bench-vs-pytorch-gpu.sh, the record
     # gpu-bench-vs-pytorch.csv, the outputs as benchvs.tar.gz. BENCH_* settings pass through (see the script).
     benchvs) bench_script benchvs "$PK/benchvs" ;;

@@ -83,7 +83,7 @@ abstract class Choices implements ITypeConverter<String>, Iterable<String> {
     /** {@code prune}'s methods: the layer-removal methods, Sliding Layer Merging, the weight- and width-pruning methods. */
     static final class PruneMethod extends Choices {
         PruneMethod() {
-            super("method", () -> Stream.of(LayerMethods.NAMES, List.of(MergeCommand.METHOD), WeightPruneCommand.METHODS,
+            super("method", () -> Stream.of(LayerMethods.ALL, List.of(MergeCommand.METHOD), WeightPruneCommand.METHODS,
                     WidthPruneCommand.METHODS)
                     .flatMap(List::stream).distinct().toList());
         }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import prunekit.experiment.MergeDepthGrid;
 import prunekit.merge.MergeRule;
+import prunekit.recover.Recovery;
 
 /** {@code prunekit experiment layer-merging}: Sliding Layer Merging at target depths ({@link MergeDepthGrid}). */
 @Command(name = "layer-merging", description = "Sliding Layer Merging at target depths: for each K the threshold that"
@@ -48,14 +49,24 @@ final class LayerMergingExperiment implements Callable<Integer> {
             description = "depths at which the tasks run (none: every depth)")
     List<Integer> taskDepths = List.of();
 
+    @Option(names = "--recover-steps", paramLabel = "N",
+            description = "after each merged model, LoRA recovery of N steps (recover's defaults otherwise),"
+                    + " measured again as slm+lora; 0: none")
+    int recoverSteps = 0;
+
     @Override
     public Integer call() {
+        if (recoverSteps < 0) {
+            throw new ParameterException(spec.commandLine(), "--recover-steps must be >= 0 (0: no recovery), got "
+                    + recoverSteps);
+        }
         if (protect != null && protect.length != 2) {
             throw new ParameterException(spec.commandLine(), "--protect must be two layer indices L,H (e.g. 2,28), got "
                     + protect.length + " values");
         }
         MergeDepthGrid.Config config = new MergeDepthGrid.Config(remove, new LinkedHashSet<>(taskDepths),
-                MergeRule.of(merge), -1, -1, grid.evaluation(calibration), true);
+                MergeRule.of(merge), -1, -1, grid.evaluation(calibration), true,
+                recoverSteps == 0 ? null : Recovery.Config.DEFAULT.withSteps(recoverSteps));
         MergeDepthGrid.Config run = protect == null ? config : config.withProtect(protect[0], protect[1]);
         grid.run(model, (m, sink) -> MergeDepthGrid.run(m, run, sink));
         return 0;

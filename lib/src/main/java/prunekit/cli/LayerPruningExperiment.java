@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import prunekit.experiment.LayerPruningGrid;
 import prunekit.experiment.LayerPruningGrid.Compensation;
 import prunekit.importance.LayerMetrics;
-import prunekit.prune.LayerPruner;
+import prunekit.prune.LayerMethods;
 import prunekit.recover.Recovery;
 
 /** {@code prunekit experiment layer-pruning}: the GradMAP results grid ({@link LayerPruningGrid}). */
@@ -18,8 +18,11 @@ import prunekit.recover.Recovery;
         + " compensation, each model evaluated by perplexity and the tasks. A list may be 'none'.")
 final class LayerPruningExperiment implements Callable<Integer> {
 
-    /** Grid methods: the layer metrics, plus GradMAP selected one-shot. */
+    /** Grid methods by default: the layer metrics, plus GradMAP selected one-shot. */
     static final List<String> METHODS = concat(List.of("gradmap-oneshot"), LayerMetrics.NAMES);
+
+    /** Every accepted method: {@link #METHODS}, then GradMAP's other variants in both forms ({@link LayerMethods#VARIANTS}). */
+    static final List<String> ACCEPTED = concat(METHODS, LayerMethods.VARIANTS);
 
     private static final LayerPruningGrid.Config DEFAULT = LayerPruningGrid.Config.DEFAULT;
 
@@ -54,7 +57,7 @@ final class LayerPruningExperiment implements Callable<Integer> {
     /** The grid's method names. */
     static final class Methods extends Choices {
         Methods() {
-            super("method", () -> METHODS);
+            super("method", () -> ACCEPTED);
         }
     }
 
@@ -86,18 +89,16 @@ final class LayerPruningExperiment implements Callable<Integer> {
         return 0;
     }
 
-    /** GradMAP is iterative (one backward per decision) with both compensations; the others one-shot. */
+    /**
+     * GradMAP (every variant) is iterative (one backward per decision) with both compensations; its
+     * {@code -oneshot} forms and the other metrics are one-shot, with the projection.
+     */
     static LayerPruningGrid.Method method(String name, long seed) {
-        if (name.equals("gradmap-oneshot")) {
-            return new LayerPruningGrid.Method(name, LayerMetrics.byName("gradmap", seed), LayerPruner.Mode.ONE_SHOT,
-                    List.of(Compensation.NONE, Compensation.PROJECTION));
-        }
-        if (name.equals("gradmap")) {
-            return new LayerPruningGrid.Method(name, LayerMetrics.byName(name, seed), LayerPruner.Mode.ITERATIVE,
-                    List.of(Compensation.NONE, Compensation.PROJECTION, Compensation.MEAN_ONLY));
-        }
-        return new LayerPruningGrid.Method(name, LayerMetrics.byName(name, seed), LayerPruner.Mode.ONE_SHOT,
-                List.of(Compensation.NONE, Compensation.PROJECTION));
+        LayerMethods.Method m = LayerMethods.byName(name, seed);
+        List<Compensation> compensations = LayerMethods.iterativeGradmap(name)
+                ? List.of(Compensation.NONE, Compensation.PROJECTION, Compensation.MEAN_ONLY)
+                : List.of(Compensation.NONE, Compensation.PROJECTION);
+        return new LayerPruningGrid.Method(name, m.metric(), m.mode(), compensations);
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -46,7 +46,7 @@ final class WeightPruneCommand {
     /** Weight pruning is chosen by a pattern option, or by a method only weight pruning has. */
     static boolean applies(PruneCommand p) {
         return p.sparsity != null || p.nm != null
-                || (METHODS.contains(p.method) && !LayerMethods.NAMES.contains(p.method));
+                || (METHODS.contains(p.method) && !LayerMethods.ALL.contains(p.method));
     }
 
     static int run(PruneCommand p) {

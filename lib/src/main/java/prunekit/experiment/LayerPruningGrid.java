@@ -179,7 +179,7 @@ public final class LayerPruningGrid {
                         boolean withTasks = config.taskDepths().isEmpty() || config.taskDepths().contains(k);
                         eval.evaluate(pruned, run, pruned.parameterCount(), withTasks ? tasks : List.of(), sink);
                         if (comp == Compensation.NONE && config.recovery() != null) {
-                            recover(pruned, run, config, withTasks ? tasks : List.of(), calibration, sink);
+                            recover(pruned, run, config.recovery(), eval, withTasks ? tasks : List.of(), calibration, sink);
                         }
                     }
                 }
@@ -211,9 +211,8 @@ public final class LayerPruningGrid {
      * LoRA recovery of {@code pruned} in place (adapters trained on the recovery corpus's calibration split,
      * checkpoints in a temporary folder, merged), then the same measurements under method {@code <name>+lora}.
      */
-    static void recover(LlamaModel pruned, ResultRecord.Run run, Config config, List<ChoiceTask> tasks,
-            int[][] calibration, Consumer<ResultRecord> sink) {
-        Recovery.Config rc = config.recovery();
+    static void recover(LlamaModel pruned, ResultRecord.Run run, Recovery.Config rc, Evaluation evaluation,
+            List<ChoiceTask> tasks, int[][] calibration, Consumer<ResultRecord> sink) {
         ResultRecord.Run after = new ResultRecord.Run(run.method() + "+lora", run.settings() + ";recovery=lora;recovery_steps="
                 + rc.steps() + ";recovery_corpus=" + rc.corpus(), run.seed(), run.device());
         String name = pruned.config().name();
@@ -232,7 +231,7 @@ public final class LayerPruningGrid {
         } finally {
             deleteTree(dir);
         }
-        config.evaluation().evaluate(pruned, after, pruned.parameterCount(), tasks, sink);
+        evaluation.evaluate(pruned, after, pruned.parameterCount(), tasks, sink);
     }
 
     private static void deleteTree(Path dir) {

@@ -9,6 +9,7 @@ import prunekit.eval.ResultRecord;
 import prunekit.merge.MergeRule;
 import prunekit.merge.SlidingMerge;
 import prunekit.model.LlamaModel;
+import prunekit.recover.Recovery;
 
 /**
  * Sliding Layer Merging at target depths (Ding et al., arXiv 2502.19159: the paper chooses its threshold T
@@ -22,6 +23,10 @@ import prunekit.model.LlamaModel;
  * removes exactly K) and the calibration; {@code select_s} is the wall time of the search and the merge,
  * {@code similarities} the candidate merges it evaluated. The dense model is measured first ({@code remove=0})
  * unless the config says the record has it already.
+ *
+ * <p>Recovery (optional, {@link Config#recovery}): each merged model, once measured, is fine-tuned with LoRA
+ * and measured again as {@code slm+lora}, exactly as {@link LayerPruningGrid} recovers its removals, so SLM
+ * and the layer-dropping methods meet before and after the same recovery budget (the paper's second claim).
  */
 public final class MergeDepthGrid {
 
@@ -44,9 +49,10 @@ public final class MergeDepthGrid {
      * @param evaluation     calibration windows, perplexity and tasks
      * @param dense          measure the dense model first ({@code remove=0}); false when the record the
      *                       results join already holds it on the same windows and items
+     * @param recovery       LoRA recovery after each merged model, or null for none
      */
     public record Config(List<Integer> layersToRemove, Set<Integer> taskDepths, MergeRule rule, int protectLow,
-                         int protectHigh, Evaluation evaluation, boolean dense) {
+                         int protectHigh, Evaluation evaluation, boolean dense, Recovery.Config recovery) {
 
         public static final Config DEFAULT = new Config(
                 List.of(3, 6, 9),                   // layersToRemove: 10 %, 20 %, 30 % of SmolLM2's 30 layers (the layer grid's)
@@ -54,7 +60,8 @@ public final class MergeDepthGrid {
                 MergeRule.PAPER,                    // rule: the paper's equation
                 -1, -1,                             // merge range: [1, layers - 2]
                 EVALUATION,
-                true);                              // dense: the dense model measured first
+                true,                               // dense: the dense model measured first
+                null);                              // recovery: none
 
         public Config {
             layersToRemove = LayerPruningGrid.depths(layersToRemove);
@@ -62,9 +69,20 @@ public final class MergeDepthGrid {
             if (evaluation == null) throw new IllegalArgumentException("an evaluation is required");
         }
 
+        /** Without recovery. */
+        public Config(List<Integer> layersToRemove, Set<Integer> taskDepths, MergeRule rule, int protectLow,
+                      int protectHigh, Evaluation evaluation, boolean dense) {
+            this(layersToRemove, taskDepths, rule, protectLow, protectHigh, evaluation, dense, null);
+        }
+
         /** This grid merging only inside [low, high]. */
         public Config withProtect(int low, int high) {
-            return new Config(layersToRemove, taskDepths, rule, low, high, evaluation, dense);
+            return new Config(layersToRemove, taskDepths, rule, low, high, evaluation, dense, recovery);
+        }
+
+        /** This grid with LoRA recovery after each merged model. */
+        public Config withRecovery(Recovery.Config r) {
+            return new Config(layersToRemove, taskDepths, rule, protectLow, protectHigh, evaluation, dense, r);
         }
 
         /** The search settings for a model of {@code layers} layers (the threshold is searched). */
@@ -105,7 +123,11 @@ public final class MergeDepthGrid {
                 sink.accept(Evaluation.number(name, run, "select_s", r.seconds(), calibration));
                 sink.accept(Evaluation.number(name, run, "similarities", r.similarities(), calibration));
                 boolean withTasks = config.taskDepths().isEmpty() || config.taskDepths().contains(k);
-                eval.evaluate(merged, run, merged.parameterCount(), withTasks ? tasks : List.of(), sink);
+                List<ChoiceTask> measured = withTasks ? tasks : List.of();
+                eval.evaluate(merged, run, merged.parameterCount(), measured, sink);
+                if (config.recovery() != null) {
+                    LayerPruningGrid.recover(merged, run, config.recovery(), eval, measured, calibration, sink);
+                }
             }
         }
     }

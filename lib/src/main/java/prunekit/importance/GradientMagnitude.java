@@ -1,5 +1,9 @@
 package prunekit.importance;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
 import prunekit.stats.LayerGradients;
@@ -46,6 +50,13 @@ public final class GradientMagnitude implements LayerImportance {
     public static final GradientMagnitude DEFAULT =
             new GradientMagnitude(Statistic.GRADIENT, Normalisation.PARAMETER_MEAN, 4);
 
+    /**
+     * The six variants that rank differently, by the names the CLI and the grids use: each statistic with
+     * the per-parameter mean ({@code SUM} ranks as it does) and with the per-module mean. {@code gradmap}
+     * is {@link #DEFAULT}.
+     */
+    public static final Map<String, GradientMagnitude> VARIANTS = variants();
+
     private final Statistic statistic;
     private final Normalisation normalisation;
     private final int microBatch;
@@ -89,6 +100,18 @@ public final class GradientMagnitude implements LayerImportance {
             case TAYLOR: return t.sumAbsTaylor();
             default: return t.sumSquaredGrad();
         }
+    }
+
+    private static Map<String, GradientMagnitude> variants() {
+        Map<String, GradientMagnitude> v = new LinkedHashMap<>();
+        for (Normalisation n : List.of(Normalisation.PARAMETER_MEAN, Normalisation.MODULE_MEAN)) {
+            for (Statistic s : Statistic.values()) {
+                String name = "gradmap" + (s == Statistic.GRADIENT ? "" : s == Statistic.TAYLOR ? "-taylor" : "-squared")
+                        + (n == Normalisation.MODULE_MEAN ? "-module" : "");
+                v.put(name, s == DEFAULT.statistic && n == DEFAULT.normalisation ? DEFAULT : new GradientMagnitude(s, n, 4));
+            }
+        }
+        return Collections.unmodifiableMap(v);
     }
 
     @Override

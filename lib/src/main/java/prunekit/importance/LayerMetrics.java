@@ -9,17 +9,26 @@ public final class LayerMetrics {
     public static final List<String> NAMES =
             List.of("gradmap", "block-influence", "ppl", "taylor", "magnitude", "random", "last");
 
+    /** Every accepted name: {@link #NAMES}, then GradMAP's other variants ({@link GradientMagnitude#VARIANTS}). */
+    public static final List<String> ALL = all();
+
     private LayerMetrics() {}
+
+    private static List<String> all() {
+        List<String> all = new java.util.ArrayList<>(NAMES);
+        GradientMagnitude.VARIANTS.keySet().stream().filter(n -> !all.contains(n)).forEach(all::add);
+        return List.copyOf(all);
+    }
 
     /**
      * The metric called {@code name}.
      *
      * @param seed only used by {@code random}
-     * @throws IllegalArgumentException for a name not in {@link #NAMES}
+     * @throws IllegalArgumentException for a name not in {@link #ALL}
      */
     public static LayerImportance byName(String name, long seed) {
+        if (GradientMagnitude.VARIANTS.containsKey(name)) return GradientMagnitude.VARIANTS.get(name);
         switch (name) {
-            case "gradmap": return GradientMagnitude.DEFAULT;
             case "block-influence": return BlockInfluence.DEFAULT;
             case "ppl": return PerplexityCriterion.DEFAULT;
             case "taylor": return TaylorPlus.DEFAULT;
@@ -28,7 +37,7 @@ public final class LayerMetrics {
             case "last": return new LastLayers();
             default:
                 throw new IllegalArgumentException("unknown layer metric '" + name + "' (accepted: "
-                        + String.join(", ", NAMES) + ")");
+                        + String.join(", ", ALL) + ")");
         }
     }
 }

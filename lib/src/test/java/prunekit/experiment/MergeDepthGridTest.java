@@ -66,4 +66,26 @@ class MergeDepthGridTest {
             }
         }
     }
+
+    @Test
+    @NeedsCache(NeedsCache.MOBY_DICK)
+    void recoveryMeasuresEachMergedModelAgainAsSlmPlusLora() {
+        var recovery = new prunekit.recover.Recovery.Config(2, 2, 1, 16, 1e-2, 1, 1.0, prunekit.recover.AdamW.DEFAULT,
+                "moby-dick", 2, 0);
+        List<ResultRecord> records = new ArrayList<>();
+        try (LlamaModel model = DeepTinyModels.model(7, 4, DataType.FLOAT32)) {
+            var config = new MergeDepthGrid.Config(List.of(2), Set.of(), MergeRule.PAPER, -1, -1, TINY, false)
+                    .withRecovery(recovery);
+            MergeDepthGrid.run(model, config, records::add);
+            ResultRecord before = records.stream().filter(r -> r.method().equals("slm") && r.metric().equals("ppl"))
+                    .findFirst().orElseThrow();
+            List<ResultRecord> after = records.stream().filter(r -> r.method().equals("slm+lora") && r.metric().equals("ppl"))
+                    .toList();
+            assertEquals(1, after.size(), records.toString());
+            assertEquals(before.settings() + ";recovery=lora;recovery_steps=2;recovery_corpus=moby-dick",
+                    after.get(0).settings());
+            assertTrue(after.get(0).value() != before.value(), "recovery changed nothing");
+            assertEquals(1, records.stream().filter(r -> r.metric().equals("recover_s")).count());
+        }
+    }
 }
