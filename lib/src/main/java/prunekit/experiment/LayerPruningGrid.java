@@ -40,7 +40,8 @@ import prunekit.recover.Recovery;
  * <p>Recovery (optional, {@link Config#recovery}): each uncompensated model, once measured, is fine-tuned with
  * LoRA ({@link Recovery}, {@link LoraConfig#DEFAULT}, adapters merged) and measured again, recorded as method
  * {@code <name>+lora} with the same settings plus {@code recovery=lora;recovery_steps=N}, so each method is
- * judged before and after the same recovery budget, as the layer-pruning papers report.
+ * judged before and after the same recovery budget, as the layer-pruning papers report. Its {@code train_loss}
+ * record is the last step's loss and carries the whole curve, one loss per step, as its units.
  */
 public final class LayerPruningGrid {
 
@@ -225,7 +226,11 @@ public final class LayerPruningGrid {
             }
             adapters.mergeInto(pruned);
             sink.accept(Evaluation.number(name, after, "recover_s", r.seconds(), calibration));
-            sink.accept(Evaluation.number(name, after, "train_loss", r.losses().get(r.losses().size() - 1), calibration));
+            ResultRecord loss = Evaluation.number(name, after, "train_loss", r.losses().get(r.losses().size() - 1), calibration);
+            double[] curve = r.losses().stream().mapToDouble(Double::doubleValue).toArray();   // the loss curve, step by step
+            sink.accept(new ResultRecord(loss.timestamp(), loss.model(), loss.method(), loss.settings(), loss.data(),
+                    loss.seqLen(), loss.seed(), loss.device(), loss.wallSeconds(), loss.metric(), loss.value(),
+                    loss.stderr(), loss.n(), loss.ci95(), curve));
         } catch (IOException e) {
             throw new UncheckedIOException("recovery's checkpoint folder", e);
         } finally {

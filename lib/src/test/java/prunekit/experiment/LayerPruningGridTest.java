@@ -53,6 +53,9 @@ class LayerPruningGridTest {
             assertEquals(before.settings() + ";recovery=lora;recovery_steps=3;recovery_corpus=moby-dick", after.settings());
             assertEquals(one(records, "last", "params").value(), one(records, "last+lora", "params").value(), 0.5);
             assertEquals(1, records.stream().filter(r -> r.metric().equals("recover_s")).count());
+            ResultRecord loss = one(records, "last+lora", "train_loss");
+            assertEquals(3, loss.units().length);                               // the curve: one loss per step
+            assertEquals(loss.units()[2], loss.value(), 0);
             assertNotEquals(before.value(), after.value());
 
             // the same recovery run by hand on the same pruned model gives the recorded perplexity
