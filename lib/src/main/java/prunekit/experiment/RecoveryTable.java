@@ -1,8 +1,11 @@
 package prunekit.experiment;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import prunekit.eval.PairedComparison;
 import prunekit.eval.PairedComparison.Verdict;
@@ -35,8 +38,10 @@ import tech.tablesaw.api.Table;
  * @param depth   layers removed (the records' {@code remove=K})
  * @param rows    one row per method, in the order given
  * @param pairs   every pair of methods, before and after
+ * @param curves  each recovered method's training loss per step ({@code train_loss} units; methods whose run
+ *                did not keep the curve are absent), as {@code {steps, losses}} for {@code Charts.line}
  */
-public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair> pairs) {
+public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair> pairs, Map<String, double[][]> curves) {
 
     /** One method: before, after, the paired ratio after / before, and its ranks (1 = best). */
     public record Row(String method, double before, double after, PairedComparison recovery, int rankBefore,
@@ -97,7 +102,22 @@ public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair
                         set.compare(a + "+lora", sa, b + "+lora", sb, measure)));
             }
         }
-        return new RecoveryTable(measure, depth, List.copyOf(rows), List.copyOf(pairs));
+        Map<String, double[][]> curves = new LinkedHashMap<>();
+        for (int i = 0; i < methods.size(); i++) {
+            double[] loss = curve(set, methods.get(i) + "+lora", selectors.get(i));
+            if (loss != null) {
+                curves.put(methods.get(i), new double[][] {IntStream.rangeClosed(1, loss.length).asDoubleStream().toArray(), loss});
+            }
+        }
+        return new RecoveryTable(measure, depth, List.copyOf(rows), List.copyOf(pairs), Collections.unmodifiableMap(curves));
+    }
+
+    private static double[] curve(RecordSet set, String method, String selector) {
+        try {
+            return set.units(method, selector, "train_loss");
+        } catch (IllegalArgumentException noCurve) {          // a run from before the curve was recorded
+            return null;
+        }
     }
 
     /** 1 = best; equal values share the better rank. */

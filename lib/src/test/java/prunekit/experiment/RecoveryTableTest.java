@@ -48,6 +48,8 @@ class RecoveryTableTest {
         recs.add(ppl("a+lora", r, i -> 3.3 + wobble.applyAsDouble(i)));               // worst after: a vs b flips
         recs.add(ppl("b+lora", r, i -> 3.0 + wobble.applyAsDouble(i)));
         recs.add(ppl("c+lora", r, i -> 3.2 + wobble.applyAsDouble(i)));               // c separates from b after
+        recs.add(new ResultRecord(Instant.now(), "tiny", "b+lora", r, "calibration", 8, 0, "cpu()", 1, "train_loss", 2.5,
+                Double.NaN, 4, Bootstrap.Interval.NONE, new double[] {4, 3.5, 3, 2.5}));   // b's run kept its curve
         Path csv = dir.resolve("grid.csv");
         Results.append(csv, recs);
 
@@ -68,6 +70,10 @@ class RecoveryTableTest {
         assertTrue(t.rankingChanges());
         assertTrue(t.summary().contains("Of 2 pairs separated before, 0 keep their order, 0 close to a tie and 2 flip;"
                 + " 1 tied pairs separate after. The ranking changes after recovery."), t.summary());
+
+        assertEquals(List.of("b"), List.copyOf(t.curves().keySet()));
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0), Arrays.stream(t.curves().get("b")[0]).boxed().toList());
+        assertEquals(2.5, t.curves().get("b")[1][3], 1e-6);
 
         Table rows = t.table();
         assertEquals(3, rows.rowCount());
