@@ -217,8 +217,15 @@ def main():
     parser.add_argument("--timeout", type=int, default=None,
                         help="seconds one cell may run (default 900 in-place, 300 with --ci)")
     parser.add_argument("--times", metavar="CSV", help="append per-cell and per-notebook wall times to CSV")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="PyTorch CPU threads of each kernel (PRUNEKIT_THREADS; default: PyTorch's, one per core);"
+                             " 1 is often much faster on a machine busy with other work")
     parser.add_argument("notebooks", nargs="*", help="notebooks or folders (default: all under notebooks/)")
     args = parser.parse_args()
+    if args.threads is not None:
+        if args.threads < 1:
+            sys.exit(f"run-notebooks.py: --threads {args.threads}: give a whole number >= 1")
+        os.environ["PRUNEKIT_THREADS"] = str(args.threads)
     timeout = args.timeout or (300 if args.ci else 900)
 
     check_kernel()
