@@ -47,8 +47,9 @@ fsize() { stat -c %s "$1"; }
 # 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB); rebuilt when missing or when the jar list changes.
 # The jars the CLI loads, by artifact name, at the versions lib/target/deps holds (one of each): no
 # pytorch-native-cpu (the GPU machine brings its own libtorch), no chart/PDF or Tablesaw's fastutil/icu4j,
-# which only notebooks touch, and no ND4J (its 90 MB native jar does not fit: SparseGPT and the
-# projection compensation stay on the CPU). The bundle is rebuilt when this list changes.
+# which only notebooks touch, and no ND4J (its 90 MB native jar does not fit): there prunekit.linalg
+# takes its java backend (plain-Java Cholesky, float64 products on the GPU through DJL's api, which is
+# here), so SparseGPT and the projection compensation run too. The bundle is rebuilt when this list changes.
 cli_jars=()
 for a in api pytorch-engine pytorch-jni tokenizers gson jna slf4j-api slf4j-simple picocli commons-compress commons-io \
          commons-codec tablesaw-core univocity-parsers guava failureaccess RoaringBitmap; do

@@ -221,9 +221,10 @@ for s in $steps; do
       done ;;
     smoke) step experiment-smoke 300 experiment layer-pruning --model smollm2 --methods gradmap --remove 1,2 \
              --calib-samples 2 --seqlen 32 --eval-seqlen 64 --eval-tokens 512 --record gpu-smoke-test ;;
-    # GBLM-Pruner's grid (SparseGPT stays on the CPU: ND4J's 320 MB native library does not fit the calls)
+    # GBLM-Pruner's grid. PK_WEIGHT_METHODS=magnitude,wanda,gblm,sparsegpt adds SparseGPT: without ND4J (not
+    # carried) prunekit.linalg's java backend factors on the CPU and multiplies on the GPU in float64
     wmain) step gblm-main "${GRID_TIMEOUT:-560}" experiment weight-pruning --model smollm2 \
-             --methods magnitude,wanda,gblm --sweep none --calib-counts none --alphas none --record gpu-gblm ;;
+             --methods "${PK_WEIGHT_METHODS:-magnitude,wanda,gblm}" --sweep none --calib-counts none --alphas none --record gpu-gblm ;;
     wsweep) step gblm-sweep "${GRID_TIMEOUT:-560}" experiment weight-pruning --model smollm2 --methods magnitude,wanda,gblm \
              --patterns 0.5 --sweep 0.1,0.3,0.6,0.7 --calib-counts none --alphas none --tasks none --record gpu-gblm-sweep ;;
     wstudy) step gblm-study "${GRID_TIMEOUT:-560}" experiment weight-pruning --model smollm2 --methods wanda,gblm \
@@ -310,7 +311,7 @@ for s in $steps; do
              --methods "${PK_LAYER_METHODS:-block-influence,ppl,taylor,last}" --calib-samples 128 --seqlen 256 \
              --task-limit 200 --task-depths 6 --record gpu-layers ;;
     weights) step weights-main "${GRID_TIMEOUT:-570}" experiment weight-pruning --model smollm2 \
-             --methods magnitude,wanda,gblm --sweep none --calib-counts none --alphas none --task-limit 200 \
+             --methods "${PK_WEIGHT_METHODS:-magnitude,wanda,gblm}" --sweep none --calib-counts none --alphas none --task-limit 200 \
              --record gpu-weights ;;
     # the layer-pruning papers' second table (issue #21): each method before and after the same LoRA recovery
     # (recover's defaults, 100 steps on brown), on the grids' protocol; tasks (200 items) at 6 layers

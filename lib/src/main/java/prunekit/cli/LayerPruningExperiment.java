@@ -46,8 +46,7 @@ final class LayerPruningExperiment implements Callable<Integer> {
     GridOptions grid = new GridOptions(DEFAULT.evaluation());
 
     @Option(names = "--compensations", paramLabel = "NAME", split = ",",
-            description = "keep only these compensations (none, projection, mean-only) of each method's set;"
-                    + " the projection needs ND4J, which the GPU route does not carry")
+            description = "keep only these compensations (none, projection, mean-only) of each method's set")
     List<String> compensations = List.of("none", "projection", "mean-only");
 
     @Option(names = "--task-depths", paramLabel = "K", split = ",", preprocessor = ExperimentCommand.NoneIsEmpty.class,

@@ -33,7 +33,7 @@ import prunekit.model.Trace;
  * ReplaceMe, the last removed layer of a gap when j sits just before it.
  *
  * <p>XᵀX, XᵀY are accumulated in float64 over all calibration tokens; (XᵀX + λI) is solved by a
- * Cholesky factorisation in float64 ({@link Linalg}, on ND4J). λ = {@code ridge} · mean diagonal of XᵀX (scale-free; the paper's
+ * Cholesky factorisation in float64 ({@link Linalg}). λ = {@code ridge} · mean diagonal of XᵀX (scale-free; the paper's
  * λ is unknown).
  *
  * <p><b>Choosing λ on held-out windows (default).</b> On SmolLM2 with 16 × 128 calibration tokens a

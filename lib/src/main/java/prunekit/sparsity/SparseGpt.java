@@ -23,9 +23,9 @@ import prunekit.linalg.Linalg;
  * exact); N:M, the N lowest of each row's group of M, chosen when the group's first column is
  * reached (from the already updated weights).
  *
- * <p>Dense linear algebra (Cholesky, the lazy matrix products) runs in float64 on ND4J
- * ({@link Linalg}: OpenBLAS/LAPACK): DJL has no Cholesky. The column loop inside a block and the
- * triangular inverse are plain Java. (ND4J's general {@code InvertMatrix} failed on a 288×288 Hessian of stories15M, so
+ * <p>Dense linear algebra (Cholesky, the lazy matrix products) runs in float64 through {@link Linalg}
+ * (ND4J's OpenBLAS/LAPACK, or without ND4J a plain-Java Cholesky and DJL's float64 products): DJL has
+ * no Cholesky. The column loop inside a block and the triangular inverse are plain Java. (ND4J's general {@code InvertMatrix} failed on a 288×288 Hessian of stories15M, so
  * H⁻¹ is never formed: see {@link #upperCholeskyOfInverse}.)
  *
  * @param blockSize  columns per lazy-update block (paper and code: 128)
