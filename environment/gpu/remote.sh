@@ -319,6 +319,11 @@ for s in $steps; do
              --methods "${PK_REC_METHODS:-gradmap,gradmap-oneshot,block-influence,ppl,taylor,last}" \
              --remove "${PK_REC_DEPTHS:-6,9}" --compensations none --recover-steps "${PK_REC_STEPS:-100}" \
              --calib-samples 128 --seqlen 256 --task-limit 200 --task-depths 6 --record gpu-recover-grid ;;
+    # GradMAP's other variants (issue #22), each iterative (with none / projection / mean-only) or -oneshot, at 3, 6, 9
+    # layers on the grid's protocol, into the same record as the default's (gpu-layers)
+    variants) step layer-variants "${GRID_TIMEOUT:-570}" experiment layer-pruning --model smollm2 \
+             --methods "${PK_VARIANTS:-gradmap-taylor,gradmap-squared,gradmap-module}" --calib-samples 128 --seqlen 256 \
+             --task-limit 200 --task-depths 6 --record gpu-layers ;;
     # Sliding Layer Merging at the paper's ratios (20 / 25 / 35 % of 30 layers), threshold searched per depth,
     # before and after the same recovery (issue #22); the paper's calibration (10 x 128)
     slmrec) step slm-recover "${GRID_TIMEOUT:-570}" experiment layer-merging --model smollm2 \
