@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code prunekit experiment}: the result grids, appended record by record to {@code data/results/NAME.csv}. */
 @Command(name = "experiment", description = "Run a result grid, appending each record to data/results/NAME.csv.",
-        subcommands = {LayerPruningExperiment.class, WeightPruningExperiment.class, LayerMergingExperiment.class})
+        subcommands = {LayerPruningExperiment.class, WeightPruningExperiment.class, LayerMergingExperiment.class,
+            DepthWidthExperiment.class})
 final class ExperimentCommand implements Callable<Integer> {
 
     @Spec

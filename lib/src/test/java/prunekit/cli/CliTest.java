@@ -47,7 +47,7 @@ class CliTest {
     @Test
     void everyCommandsHelpExitsZeroAndListsItsOptions() {
         List<List<String>> all = commands(Main.commandLine(), List.of());
-        assertEquals(13, all.size(), all.toString());          // 10 commands, 3 experiments
+        assertEquals(14, all.size(), all.toString());          // 10 commands, 4 experiments
         for (List<String> words : all) {
             List<String> argv = new ArrayList<>(words);
             argv.add("--help");
@@ -194,6 +194,31 @@ class CliTest {
         assertEquals(2, experiment.exitCode());
         assertTrue(experiment.err().contains("'depth-pruning'") && experiment.err().contains("layer-pruning, weight-pruning"),
                 experiment.err());
+    }
+
+    @Test
+    void depthWidthNamesATargetOrSplitOutsideTheOpenUnitIntervalBeforeLoading() {
+        for (String targets : List.of("0.2,1", "0", "-0.1", "1.5")) {
+            Cli r = Cli.run("experiment", "depth-width", "--model", "stories15m", "--targets", targets, "--record", "x");
+            assertEquals(2, r.exitCode(), targets + ": " + r.err());
+            assertTrue(r.err().contains("--targets ") && r.err().contains("is outside (0, 1)"), r.err());
+        }
+        Cli split = Cli.run("experiment", "depth-width", "--model", "stories15m", "--split", "1", "--record", "x");
+        assertEquals(2, split.exitCode());
+        assertTrue(split.err().contains("--split 1.0 is outside (0, 1)"), split.err());
+        Cli importance = Cli.run("experiment", "depth-width", "--model", "stories15m", "--width-importance", "wanda",
+                "--record", "x");
+        assertEquals(2, importance.exitCode());
+        assertTrue(importance.err().contains("'wanda'") && importance.err().contains("taylor-element"), importance.err());
+
+        CommandLine cli = Main.commandLine();
+        cli.parseArgs("experiment", "depth-width", "--model", "stories15m", "--targets", "0.2", "--record", "x");
+        DepthWidthExperiment grid = cli.getSubcommands().get("experiment").getSubcommands().get("depth-width").getCommand();
+        assertEquals(List.of(0.2), grid.targets);
+        assertEquals(10, grid.calibration.samples);                 // SLM's paper calibration, 10 x 128
+        assertEquals(16, grid.widthSamples);                        // width's, as prune --method width-*
+        assertEquals("taylor-element", grid.importance);
+        assertEquals(0, grid.kvGroupsRemoved);
     }
 
     @Test
