@@ -74,10 +74,17 @@ public final class Verdicts {
             t.stringColumn(1).append(p.measure());
             t.stringColumn(2).append(String.format(ppl ? "%.2f" : "%.3f", p.a()));
             t.stringColumn(3).append(String.format(ppl ? "%.2f" : "%.3f", p.b()));
-            t.stringColumn(4).append(ppl ? String.format("ratio %.3f", p.estimate()) : String.format("%+.3f", p.estimate()));
-            t.stringColumn(5).append(String.format(ppl ? "[%.3f, %.3f]" : "[%+.3f, %+.3f]", p.ci95().low(), p.ci95().high()));
+            t.stringColumn(4).append(ppl ? "ratio " + ratio(p.estimate()) : String.format("%+.3f", p.estimate()));
+            t.stringColumn(5).append(ppl ? "[" + ratio(p.ci95().low()) + ", " + ratio(p.ci95().high()) + "]"
+                    : String.format("[%+.3f, %+.3f]", p.ci95().low(), p.ci95().high()));
             t.stringColumn(6).append(c.outcome());
         }
         return t;
+    }
+
+    /** A ratio to three decimals, or to four significant digits when three decimals would hide it (below 0.01). */
+    static String ratio(double x) {
+        return Math.abs(x) < 0.01 && x != 0 ? String.format(java.util.Locale.ROOT, "%.4g", x)
+                : String.format(java.util.Locale.ROOT, "%.3f", x);
     }
 }

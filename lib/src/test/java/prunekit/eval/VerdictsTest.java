@@ -25,4 +25,11 @@ class VerdictsTest {
         assertEquals("+0.100", t.stringColumn("A vs B").get(0));
         assertEquals("[+0.020, +0.180]", t.stringColumn("95% interval").get(0));
     }
+
+    @Test
+    void tinyRatiosKeepTheirDigits() {
+        assertEquals("0.925", Verdicts.ratio(0.92512));
+        assertEquals("0.0001310", Verdicts.ratio(0.000131));
+        assertEquals("5.017", Verdicts.ratio(5.0171));
+    }
 }
