@@ -245,7 +245,7 @@ def main():
     if args.ci:
         for name, value in CI_KNOBS.items():
             os.environ.setdefault(name, value)
-    knobs = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PRUNEKIT_"))
+    knobs = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PRUNEKIT_") and k != "PRUNEKIT_DEVICE")
     print("run-notebooks.py: " + ("knobs " + " ".join(knobs) if knobs else "full-run defaults (no PRUNEKIT_* set)"))
 
     notebooks = find_notebooks(args.notebooks)
