@@ -15,7 +15,7 @@ raises an error (a Java compile error included) or runs past --timeout seconds, 
 and the cell, shows the error, and exits 1. Each notebook's wall time is printed.
 
 --times CSV appends where the time went to CSV (created with a header if absent): one row per cell and
-one per notebook (cell "total"), with the mode, the device (PRUNEKIT_DEVICE, default cpu, with the
+one per notebook (cell "total"), with the mode, the device (as the setup cell printed it: cpu, or gpu and the
 GPU's name), the PRUNEKIT_* size knobs set ("defaults" for none), the machine's CPU count and its load average when the
 notebook started (a loaded machine makes every cell slower; compare runs with similar load only).
 data/results/notebook-runs.csv is the committed record (docs/performance.md reads it).
@@ -56,18 +56,27 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def check_kernel():
-    """Exits with the fix when the kernelspec or the library jar is missing, or the jar is stale."""
-    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL / "kernel.json"
-    if not spec.is_file():
-        sys.exit(f"run-notebooks.py: no kernel {KERNEL} in {sys.prefix}: run bash environment/setup-notebooks.sh"
-                 " and use its python (.venv/bin/python environment/run-notebooks.py ...)")
-    jars = sorted((ROOT / "lib" / "target").glob("prunekit-*.jar"))
-    if not jars:
-        sys.exit("run-notebooks.py: lib/target/prunekit-*.jar missing: run mvn -q -B -DskipTests package")
-    sources = max((ROOT / "lib" / "src" / "main").rglob("*"), key=lambda p: p.stat().st_mtime)
-    if sources.stat().st_mtime > jars[0].stat().st_mtime:
-        sys.exit(f"run-notebooks.py: {shown(jars[0])} is older than {shown(sources)}, so the notebooks would"
-                 " run an old build of the library: run mvn -q -B -DskipTests package")
+    """Finds the kernelspec as nbclient will (JUPYTER_PATH first, then this virtualenv; see
+    environment/gpu/README.md for a kernelspec made elsewhere) and exits with the fix when it is missing,
+    when the library jar it loads (the first entry of its JJAVA_CLASSPATH) is missing, or when that jar
+    was built in this checkout (lib/target/) and is older than the sources. Returns a line saying which."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL)
+    except NoSuchKernel:
+        sys.exit(f"run-notebooks.py: no kernel {KERNEL} in {sys.prefix} (nor on JUPYTER_PATH): run bash"
+                 " environment/setup-notebooks.sh and use its python (.venv/bin/python environment/run-notebooks.py ...)")
+    first = spec.env.get("JJAVA_CLASSPATH", "").split(os.pathsep)[0]
+    jar = Path(first) if first.endswith(".jar") else None
+    if jar is None or not jar.is_file():
+        sys.exit(f"run-notebooks.py: kernel {KERNEL} ({spec.resource_dir}) loads {first or 'no jar'}, which is missing:"
+                 " run mvn -q -B -DskipTests package (and bash environment/setup-notebooks.sh after moving the checkout)")
+    if ROOT / "lib" / "target" in jar.parents:
+        sources = max((ROOT / "lib" / "src" / "main").rglob("*"), key=lambda p: p.stat().st_mtime)
+        if sources.stat().st_mtime > jar.stat().st_mtime:
+            sys.exit(f"run-notebooks.py: {shown(jar)} is older than {shown(sources)}, so the notebooks would"
+                     " run an old build of the library: run mvn -q -B -DskipTests package")
+    return f"kernel {KERNEL} from {spec.resource_dir}, library {shown(jar)}"
 
 
 def find_notebooks(selection):
@@ -103,7 +112,7 @@ class Failure(Exception):
 
 def execute(path, out_path, timeout, times):
     """Runs every cell of the notebook at path and writes the executed notebook to out_path; each code
-    cell's (index, first line, seconds) is appended to times."""
+    cell's (index, first line, seconds) is appended to times. Returns the executed notebook."""
     nb = nbformat.read(path, as_version=4)
     current = {"times": times}
     client = NotebookClient(
@@ -127,6 +136,7 @@ def execute(path, out_path, timeout, times):
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Java (prunekit)", "language": "java"}
     nbformat.write(nb, out_path)
+    return nb
 
 
 SLOW_CELL_S = 20
@@ -161,9 +171,19 @@ def describe(path, cells, current, error):
 TIMES_HEADER = ["timestamp", "notebook", "mode", "device", "knobs", "cpus", "load_avg_1min", "cell", "first_line", "seconds"]
 
 
-def device_name():
-    """The device the notebooks compute on: PRUNEKIT_DEVICE (default cpu), with the GPU's name when
+DEVICE_LINE = re.compile(r"^device=([a-z]+)\(\d*\)(?: (.*))?$", re.M)
+
+
+def device_name(nb):
+    """What computed the notebook, as its setup cell printed it: device=gpu(0) NVIDIA H100 80GB HBM3 gives
+    'gpu NVIDIA H100 80GB HBM3', device=cpu() 2 processors gives 'cpu' (the processors are in the cpus
+    column). A notebook that printed no such line: PRUNEKIT_DEVICE (default cpu), with the GPU's name when
     nvidia-smi can give it."""
+    for cell in nb.cells[:4]:
+        for output in cell.get("outputs", []):
+            found = DEVICE_LINE.search(output.get("text", "")) if output.get("output_type") == "stream" else None
+            if found:
+                return found.group(1) + (" " + found.group(2).strip() if found.group(1) == "gpu" and found.group(2) else "")
     device = os.environ.get("PRUNEKIT_DEVICE", "cpu")
     if device.startswith("gpu"):
         try:
@@ -193,7 +213,7 @@ def upgrade_times(csv_path):
             w.writerow({k: row[k] for k in TIMES_HEADER})
 
 
-def write_times(csv_path, path, mode, knobs, load, times, total):
+def write_times(csv_path, path, mode, device, knobs, load, times, total):
     """Appends one row per code cell and a 'total' row for the notebook to csv_path."""
     new = not csv_path.exists() or csv_path.stat().st_size == 0
     if not new:
@@ -203,7 +223,7 @@ def write_times(csv_path, path, mode, knobs, load, times, total):
         w = csv.writer(f)
         if new:
             w.writerow(TIMES_HEADER)
-        common = [now, shown(path), mode, device_name(), ";".join(knobs) or "defaults", os.cpu_count(), f"{load:.2f}"]
+        common = [now, shown(path), mode, device, ";".join(knobs) or "defaults", os.cpu_count(), f"{load:.2f}"]
         for index, first, seconds in times:
             w.writerow(common + [index, first, f"{seconds:.1f}"])
         w.writerow(common + ["total", "", f"{total:.1f}"])
@@ -228,11 +248,11 @@ def main():
         os.environ["PRUNEKIT_THREADS"] = str(args.threads)
     timeout = args.timeout or (300 if args.ci else 900)
 
-    check_kernel()
+    print("run-notebooks.py: " + check_kernel())
     if args.ci:
         for name, value in CI_KNOBS.items():
             os.environ.setdefault(name, value)
-    knobs = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PRUNEKIT_"))
+    knobs = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("PRUNEKIT_") and k != "PRUNEKIT_DEVICE")
     print("run-notebooks.py: " + ("knobs " + " ".join(knobs) if knobs else "full-run defaults (no PRUNEKIT_* set)"))
 
     notebooks = find_notebooks(args.notebooks)
@@ -245,13 +265,14 @@ def main():
         load = os.getloadavg()[0]
         times = []
         try:
-            execute(path, out_path, timeout, times)
+            executed = execute(path, out_path, timeout, times)
         except Failure as failure:
             print(f"FAILED {shown(path)} after {time.monotonic() - start:.1f} s", flush=True)
             print(failure, file=sys.stderr)
             sys.exit(1)
         if args.times:
-            write_times(Path(args.times), path, "ci" if args.ci else "full", knobs, load, times, time.monotonic() - start)
+            write_times(Path(args.times), path, "ci" if args.ci else "full", device_name(executed), knobs, load, times,
+                        time.monotonic() - start)
         print(f"ok     {shown(path)}  {time.monotonic() - start:.1f} s"
               + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
     print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {time.monotonic() - total:.1f} s")

@@ -15,7 +15,12 @@
 #
 # payload.tar holds: pk2.tar.xz (jlinked JRE 17 + slim DJL jars + DJL's cu128 JNI), model.gguf.xz (+ its
 # sha256 and path under data/cache), corpus-<name>.tar.xz for each name in PK_CORPORA, pkgpu.jar (launcher
-# + op check), opcheck-ref.bin, jni/ headers and pk_djl_shim.cc (the shim, built there).
+# + op check), opcheck-ref.bin, jni/ headers and pk_djl_shim.cc (the shim, built there). With PK_NOTEBOOKS=1
+# also what the notebook kernel needs there (remote.sh's step `notebooks`): pk2.tar.xz's JRE then has the
+# notebook modules (AWT for XChart, JShell for JJava), the DejaVu fonts and the font libraries; nb.tar.xz
+# holds JJava's kernel jar and the jars that only notebooks load (XChart, Tablesaw's fastutil/icu4j, ND4J with
+# its natives stripped); wheels-py<NB_PYVER>.tar the Python wheels of the notebook runner (nbclient, nbconvert,
+# nbformat and what they need); model-<name>.tar.xz each model of PK_NB_MODELS from data/cache/models.
 #
 # Settings (environment):
 #   PK_CORPORA  corpora to carry, from data/cache/corpora (default "brown"; "none" for none). brown is what
@@ -26,6 +31,11 @@
 #   PK_STEPS    the steps to put in the printed last call (default: remote.sh's default)
 #   WORK        where built pieces are cached (default /tmp/pk-gpu-payload)
 #   PK_BASE_JAR another build's prunekit jar, copied to .gpu/run/prunekit-base.jar for remote.sh's benchab step
+#   PK_NOTEBOOKS 1: carry the notebook kernel too (see above); PK_CORPORA then defaults to every corpus the
+#               notebooks read (brown sotu moby-dick nlp-corpus)
+#   PK_NB_MODELS models besides SmolLM2 for the notebooks, from data/cache/models (default "stories15m",
+#               which 01-first-models loads; "none" for none)
+#   NB_PYVER    the Python the wheels are for (default 3.12, the GPU machine's; the local version for a dry run)
 set -euo pipefail
 repo="$(pwd)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,7 +44,11 @@ deps="$repo/lib/target/deps"
 jar="$repo/lib/target/prunekit-0.1.0-SNAPSHOT.jar"
 model_rel="models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"     # under data/cache
 model="$repo/data/cache/$model_rel"
+PK_NOTEBOOKS="${PK_NOTEBOOKS:-0}"
+[ "$PK_NOTEBOOKS" = 1 ] && PK_CORPORA="${PK_CORPORA-brown sotu moby-dick nlp-corpus}"
 PK_CORPORA="${PK_CORPORA-brown}"; [ "$PK_CORPORA" = none ] && PK_CORPORA=""
+nb_models=""; [ "$PK_NOTEBOOKS" = 1 ] && nb_models="${PK_NB_MODELS-stories15m}"; [ "$nb_models" = none ] && nb_models=""
+NB_PYVER="${NB_PYVER:-3.12}"
 MARGIN_MIB="${MARGIN_MIB:-2}"
 LIMIT_MIB="${LIMIT_MIB:-64}"
 MiB=1048576
@@ -44,7 +58,8 @@ mkdir -p "$WORK"
 mib() { awk -v b="$1" 'BEGIN{printf "%.2f", b/1048576}'; }
 fsize() { stat -c %s "$1"; }
 
-# 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB); rebuilt when missing or when the jar list changes.
+# 1. JRE + jars + JNI -> pk2.tar.xz (about 20 MiB; pk2-nb.tar.xz for the notebooks); rebuilt when missing or
+#    when the jar list (or, for the notebooks, the module list, fonts or font configuration) changes.
 # The jars the CLI loads, by artifact name, at the versions lib/target/deps holds (one of each): no
 # pytorch-native-cpu (the GPU machine brings its own libtorch), no chart/PDF or Tablesaw's fastutil/icu4j,
 # which only notebooks touch, and no ND4J (its 90 MB native jar does not fit): there prunekit.linalg
@@ -58,14 +73,36 @@ for a in api pytorch-engine pytorch-jni tokenizers gson jna slf4j-api slf4j-simp
   [ -n "$found" ] && [ "$(echo "$found" | wc -l)" -eq 1 ] || { echo "prepare.sh: $deps: expected one $a-<version>.jar, found: ${found:-none}" >&2; exit 1; }
   cli_jars+=("$found")
 done
-printf '%s\n' "${cli_jars[@]}" > "$WORK/pk2.jars.new"
-if ! cmp -s "$WORK/pk2.jars.new" "$WORK/pk2.jars" 2>/dev/null; then rm -f "$WORK/pk2.tar.xz"; fi
-mv "$WORK/pk2.jars.new" "$WORK/pk2.jars"
-if [ ! -f "$WORK/pk2.tar.xz" ]; then
+# A Java 17 runtime: the modules the CLI path needs (java.desktop left out: only the notebook charts use it);
+# for the notebooks also AWT/ImageIO (XChart), JShell with its compiler (JJava) and what JJava's jar needs (jdeps).
+modules=java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.crypto.ec
+pk2=pk2
+fonts=/usr/share/fonts/truetype/dejavu
+if [ "$PK_NOTEBOOKS" = 1 ]; then
+  modules="$modules,java.desktop,jdk.jshell,java.security.jgss,jdk.management"
+  pk2=pk2-nb
+  ls "$fonts"/DejaVuSans.ttf > /dev/null || { echo "prepare.sh: no DejaVu fonts in $fonts: apt-get install fonts-dejavu-core fonts-dejavu-extra" >&2; exit 1; }
+fi
+{ printf '%s\n' "${cli_jars[@]}"
+  if [ "$PK_NOTEBOOKS" = 1 ]; then echo "modules=$modules"; ls -l "$fonts"; sha256sum "$here/fontconfig.properties"; fi; } > "$WORK/$pk2.jars.new"
+if ! cmp -s "$WORK/$pk2.jars.new" "$WORK/$pk2.jars" 2>/dev/null; then rm -f "$WORK/$pk2.tar.xz"; fi
+mv "$WORK/$pk2.jars.new" "$WORK/$pk2.jars"
+if [ ! -f "$WORK/$pk2.tar.xz" ]; then
   rm -rf "$WORK/pk2" "$WORK/x" && mkdir -p "$WORK/pk2/jars" "$WORK/x"
-  # a Java 17 runtime: the modules the CLI path needs (java.desktop left out: only the notebook charts use it)
-  jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,java.xml,jdk.unsupported,jdk.zipfs,jdk.crypto.ec \
-    --strip-debug --no-header-files --no-man-pages --output "$WORK/pk2/jre"
+  jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --output "$WORK/pk2/jre"
+  if [ "$PK_NOTEBOOKS" = 1 ]; then
+    # Fonts for a machine with neither fontconfig nor fonts: lib/fonts + lib/fontconfig.properties (see that
+    # file). The libraries this JRE's font, colour and JPEG code links (Debian's OpenJDK uses the system's
+    # freetype, harfbuzz, lcms2, libjpeg ...) go into lib/, which those libraries' RPATH ($ORIGIN) searches
+    # first: the same builds render here and there.
+    mkdir -p "$WORK/pk2/jre/lib/fonts" && cp "$fonts"/*.ttf "$WORK/pk2/jre/lib/fonts/"
+    cp "$here/fontconfig.properties" "$WORK/pk2/jre/lib/"
+    for l in $(cd "$WORK/pk2/jre/lib" && ldd libfontmanager.so liblcms.so libjavajpeg.so | awk '$3 ~ /^\// {print $3}' | sort -u); do
+      case "$l" in "$WORK"/*) continue ;; esac                      # the JRE's own
+      case "$(basename "$l")" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*|libz.so*) ;;
+        *) cp -L "$l" "$WORK/pk2/jre/lib/" ;; esac
+    done
+  fi
   # the jars above, natives of other platforms dropped, stored uncompressed so that xz sees the class files
   for j in "${cli_jars[@]}"; do
     mkdir -p "$WORK/x/$j" && (cd "$WORK/x/$j" && unzip -q -o "$deps/$j.jar")
@@ -77,8 +114,60 @@ if [ ! -f "$WORK/pk2.tar.xz" ]; then
   done
   for d in "$WORK"/x/*; do (cd "$d" && zip -0 -q -r -X "$WORK/pk2/jars/$(basename "$d").jar" .); done
   unzip -p "$deps/$(printf '%s\n' "${cli_jars[@]}" | grep '^pytorch-jni-').jar" jnilib/linux-x86_64/cu128/libdjl_torch.so > "$WORK/pk2/libdjl_torch_cu128.so"
-  (cd "$WORK" && tar -cf - pk2 | xz -8 -T2 > pk2.tar.xz.tmp && mv pk2.tar.xz.tmp pk2.tar.xz)
+  (cd "$WORK" && tar -cf - pk2 | xz -8 -T2 > "$pk2.tar.xz.tmp" && mv "$pk2.tar.xz.tmp" "$pk2.tar.xz")
   rm -rf "$WORK/pk2" "$WORK/x"
+fi
+
+# 1b. the notebook kernel's other pieces. wheels-py<NB_PYVER>.tar: the wheels of the notebook packages that
+#     setup-notebooks.sh pins (nbclient, nbconvert, nbformat) and of everything they need, for that Python on
+#     manylinux (already compressed: a plain tar). nb.tar.xz: JJava's kernel jar (from its wheel) and the jars
+#     only notebooks load: every jar of lib/target/deps that the CLI set above leaves out, except DJL's CPU
+#     libtorch, their native libraries stripped of the symbols the dynamic loader never reads (ND4J's
+#     libnd4jcpu.so 323 -> 301 MB). Each is rebuilt when what it holds changes.
+if [ "$PK_NOTEBOOKS" = 1 ]; then
+  jjava_version="$(sed -n 's/^jjava_version=//p' "$repo/environment/setup-notebooks.sh")"
+  specs="$(grep -o '"nb[a-z]*==[^"]*"' "$repo/environment/setup-notebooks.sh" | tr -d '"' | sort | tr '\n' ' ')"
+  [ -n "$jjava_version" ] && [ -n "$specs" ] || { echo "prepare.sh: no jjava_version / nb* pins in environment/setup-notebooks.sh" >&2; exit 1; }
+  whl="wheels-py$NB_PYVER"
+  if [ "$(cat "$WORK/$whl.spec" 2>/dev/null)" != "$NB_PYVER $specs" ] || [ ! -f "$WORK/$whl.tar" ]; then
+    rm -rf "$WORK/nb" "$WORK/$whl.spec" && mkdir -p "$WORK/nb/wheels"
+    target=(--only-binary=:all: --python-version "$NB_PYVER" --implementation cp --platform manylinux_2_28_x86_64
+            --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_5_x86_64 --platform manylinux1_x86_64)
+    # shellcheck disable=SC2086   # one argument per pin
+    python3 -m pip download -q "${target[@]}" -d "$WORK/nb/wheels" $specs
+    # the set must hold everything: resolve the pins again from these files alone, as the machine will (no index)
+    # shellcheck disable=SC2086
+    python3 -m pip install -q --dry-run --ignore-installed --no-index --find-links "$WORK/nb/wheels" "${target[@]}" \
+      --target "$WORK/nb/resolve" $specs
+    echo "$NB_PYVER" > "$WORK/nb/wheels/python.txt"
+    tar -C "$WORK" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$WORK/$whl.tar" nb
+    rm -rf "$WORK/nb"
+    echo "$NB_PYVER $specs" > "$WORK/$whl.spec"
+  fi
+  jjava_whl="$WORK/jjava-$jjava_version-py3-none-any.whl"
+  [ -f "$jjava_whl" ] || python3 -m pip download -q --no-deps --only-binary=:all: -d "$WORK" "jjava==$jjava_version"
+  nb_jars=()
+  for f in "$deps"/*.jar; do
+    n="$(basename "$f" .jar)"
+    case "$n" in pytorch-native-*) continue ;; esac
+    printf '%s\n' "${cli_jars[@]}" | grep -qxF "$n" || nb_jars+=("$n")
+  done
+  key="$( { echo "jjava $jjava_version"; printf '%s\n' "${nb_jars[@]}"; } | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$WORK/nb.key" 2>/dev/null)" != "$key" ] || [ ! -f "$WORK/nb.tar.xz" ]; then
+    rm -rf "$WORK/nb" "$WORK/x" "$WORK/nb.key" && mkdir -p "$WORK/nb/jars" "$WORK/nb/jjava" "$WORK/x"
+    unzip -q -j -o "$jjava_whl" '*/kernels/java/jjava.jar' -d "$WORK/nb/jjava"
+    for j in "${nb_jars[@]}"; do
+      mkdir -p "$WORK/x/$j" && (cd "$WORK/x/$j" && unzip -q -o "$deps/$j.jar")
+    done
+    find "$WORK/x" -type f -name '*.so*' | while read -r so; do
+      if [ "$(head -c 4 "$so" | tail -c 3)" = ELF ]; then strip --strip-unneeded "$so"; fi
+    done
+    for d in "$WORK"/x/*; do (cd "$d" && zip -0 -q -r -X "$WORK/nb/jars/$(basename "$d").jar" .); done
+    { echo "jjava $jjava_version (PyPI wheel $(basename "$jjava_whl"))"; echo "jars:"; printf '%s\n' "${nb_jars[@]}"; } > "$WORK/nb/versions.txt"
+    (cd "$WORK" && tar -cf - nb | xz -6 -T2 > nb.tar.xz.tmp && mv nb.tar.xz.tmp nb.tar.xz)
+    rm -rf "$WORK/nb" "$WORK/x"
+    echo "$key" > "$WORK/nb.key"
+  fi
 fi
 
 # 2. the launcher that installs the shim (PkGpuShim.java) and the op-by-op check (OpCheck.java), with
@@ -109,12 +198,23 @@ if [ ! -f "$WORK/model.gguf.xz" ] || [ "$(cat "$WORK/model.gguf.sha256" 2>/dev/n
   xz -6 -T2 -k -c "$model" > "$WORK/model.gguf.xz.tmp" && mv "$WORK/model.gguf.xz.tmp" "$WORK/model.gguf.xz"
 fi
 echo "$model_sha" > "$WORK/model.gguf.sha256"
+for m in $nb_models; do      # other models, whole folders of data/cache/models (redone when a file's size or time changes)
+  [ -d "$repo/data/cache/models/$m" ] || { echo "no model $m in data/cache/models (environment/fetch.sh fetches it)" >&2; exit 1; }
+  key="$( (cd "$repo/data/cache/models/" && find "$m" -type f -printf '%p %s %T@\n' | sort) | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$WORK/model-$m.key" 2>/dev/null)" != "$key" ] || [ ! -f "$WORK/model-$m.tar.xz" ]; then
+    tar -C "$repo/data/cache/models/" -cf - "$m" | xz -6 -T2 > "$WORK/model-$m.tar.xz.tmp" && mv "$WORK/model-$m.tar.xz.tmp" "$WORK/model-$m.tar.xz"
+    echo "$key" > "$WORK/model-$m.key"
+  fi
+done
 
 # 4. one stream of all pieces (hard links into a staging folder; tar with fixed order, owner and times)
 st="$WORK/stream"
 rm -rf "$st" && mkdir -p "$st"
-ln "$WORK/pk2.tar.xz" "$WORK/model.gguf.xz" "$WORK/pkgpu.jar" "$WORK/opcheck-ref.bin" "$st/"
+ln "$WORK/$pk2.tar.xz" "$st/pk2.tar.xz"
+ln "$WORK/model.gguf.xz" "$WORK/pkgpu.jar" "$WORK/opcheck-ref.bin" "$st/"
 for c in $PK_CORPORA; do ln "$WORK/corpus-$c.tar.xz" "$st/"; done
+for m in $nb_models; do ln "$WORK/model-$m.tar.xz" "$st/"; done
+[ "$PK_NOTEBOOKS" = 1 ] && ln "$WORK/nb.tar.xz" "$WORK/$whl.tar" "$st/"
 cp -r "$WORK/jni" "$here/shim/pk_djl_shim.cc" "$st/"
 echo "$model_sha" > "$st/model.sha256"
 echo "$model_rel" > "$st/model.path"
@@ -160,17 +260,27 @@ fi
 rm -f "$WORK/payload.tar"        # the chunks are the payload now; step 4 rebuilds it from the cached pieces
 
 # 7. report: sizes, then the device-tool calls, back to back (the machine keeps /tmp only ~30 s after a call)
-echo "payload.tar: $(mib "$S") MiB (corpora: ${PK_CORPORA:-none}), sha256 $sha"
+echo "payload.tar: $(mib "$S") MiB (corpora: ${PK_CORPORA:-none}; notebooks: $([ "$PK_NOTEBOOKS" = 1 ] && echo "yes, models smollm2 $nb_models, Python $NB_PYVER" || echo no)), sha256 $sha"
+(cd "$WORK" && for f in "$pk2.tar.xz" model.gguf.xz $(for c in $PK_CORPORA; do echo "corpus-$c.tar.xz"; done) \
+   $(for m in $nb_models; do echo "model-$m.tar.xz"; done) $([ "$PK_NOTEBOOKS" = 1 ] && echo nb.tar.xz "$whl.tar"); do
+   echo "  $f: $(mib "$(fsize "$f")") MiB"; done)
 echo "working tree: $(mib "$tree") MiB; limit $LIMIT_MIB MiB, margin $MARGIN_MIB MiB -> $(mib "$budget") MiB of payload a call -> $N calls of $(mib "$size") MiB"
 for d in $(cd "$repo/.gpu" && ls -d c* | sort -V) run; do
   s=$(find "$repo/.gpu/$d" -type f -printf '%s\n' | awk '{s+=$1} END{print s+0}')
   printf '.gpu/%s: %s MiB + working tree %s MiB = %s MiB (limit %s)\n' "$d" "$(mib "$s")" "$(mib "$tree")" "$(mib $((s + tree)))" "$LIMIT_MIB"
 done
-steps="${PK_STEPS:-info ppl bench prune}"
 echo "device tool, back to back (a call that finds the machine cold must start again from c1):"
 for ((k = 1; k < N; k++)); do
   echo "  run(command=\"bash .gpu/c$k/remote.sh receive\", carry=[\".gpu/c$k\"], timeout_s=180)"
 done
-echo "  run(command=\"bash .gpu/c$N/remote.sh receive && PK_STEPS='$steps' bash .gpu/c$N/remote.sh run\", carry=[\".gpu/c$N\"], timeout_s=600)"
-echo "then, while it stays warm:"
-echo "  run(command=\"PK_STEPS='grid' bash .gpu/run/remote.sh run\", carry=[\".gpu/run\"], timeout_s=600)"
+if [ "$PK_NOTEBOOKS" = 1 ]; then
+  # the last receive unpacks, installs the wheels and builds the shim (about 1.5 min), leaving the rest to the notebooks
+  echo "  run(command=\"bash .gpu/c$N/remote.sh receive && NB_BUDGET=420 PK_STEPS=notebooks bash .gpu/c$N/remote.sh run\", carry=[\".gpu/c$N\"], timeout_s=600)"
+  echo "then, while it stays warm, the same call again until its output says 'notebooks: all done' (each returns notebooks.tar.gz):"
+  echo "  run(command=\"PK_STEPS=notebooks bash .gpu/run/remote.sh run\", carry=[\".gpu/run\"], timeout_s=600)"
+else
+  steps="${PK_STEPS:-info ppl bench prune}"
+  echo "  run(command=\"bash .gpu/c$N/remote.sh receive && PK_STEPS='$steps' bash .gpu/c$N/remote.sh run\", carry=[\".gpu/c$N\"], timeout_s=600)"
+  echo "then, while it stays warm:"
+  echo "  run(command=\"PK_STEPS='grid' bash .gpu/run/remote.sh run\", carry=[\".gpu/run\"], timeout_s=600)"
+fi

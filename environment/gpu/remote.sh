@@ -12,7 +12,19 @@
 #
 # Everything the stages write lands in $PK (default /tmp/pk2; kept while the machine stays warm) and,
 # for the caller, in $OUT (logs.tar.gz and results.tar.gz are refreshed after each step).
-# PK_NO_GPU=1 stops the unpack before the GPU-specific parts (to try the receive stage on a machine without one).
+#
+# Step `notebooks` (a payload staged with prepare.sh PK_NOTEBOOKS=1): environment/run-notebooks.py in the
+# JJava kernel of this route (the carried JRE and jars, DJL over this libtorch with the shim installed by
+# PkGpuShim before JJava starts, PRUNEKIT_DEVICE=gpu), one notebook at a time, full size unless PRUNEKIT_*
+# knobs are set; $OUT/notebooks.tar.gz holds every notebook executed so far on this machine (notebooks/...),
+# the records they wrote (data/results/...), their wall times (notebook-runs.csv, rows for
+# data/results/notebook-runs.csv) and done.txt / failed.txt. A later call goes on with the notebooks not yet
+# done. Settings: NB_LIST (notebooks or folders, default notebooks), NB_BUDGET (seconds for the step, default
+# 540), NB_MODE (full, or ci for run-notebooks.py --ci), NB_RESET=1 (forget earlier calls' notebooks).
+#
+# PK_NO_GPU=1 is a dry run on a machine without a GPU: the unpack stops before the GPU-specific parts, and
+# `run` (from a copy of the tree: it replaces data/cache) needs no shim; with PK_CPU_LIBTORCH=<a libtorch
+# 2.7.1 CPU folder, e.g. ~/.djl.ai/pytorch/2.7.1-*-cpu-linux-x86_64> DJL computes on that CPU libtorch.
 set -uo pipefail
 stage="${1:?usage: remote.sh receive|unpack|run}"
 case "$stage" in receive|unpack|run) ;; *) echo "usage: remote.sh receive|unpack|run"; exit 2 ;; esac
@@ -79,11 +91,27 @@ if [ "${PK_NO_GPU:-0}" != 1 ]; then
   nvlibs="$(find "$site/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | tr '\n' ':')"
   export PYTORCH_LIBRARY_PATH="$TL" PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cu128
   export LD_LIBRARY_PATH="$TL:${nvlibs}/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+elif [ -n "${PK_CPU_LIBTORCH:-}" ]; then   # dry run: DJL's JNI (CPU flavour, from its jar) over a CPU libtorch 2.7.1
+  export PYTORCH_LIBRARY_PATH="$PK_CPU_LIBTORCH" PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cpu
 fi
 export DJL_CACHE_DIR=$PK/djlcache ENGINE_CACHE_DIR=$PK/djlcache
 JAVA=$PK/jre/bin/java
-JOPTS=(-Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djna.library.path="${LD_LIBRARY_PATH:-}"
-       -Dpk.shim=$PK/libpk_djl_shim.so)
+JOPTS=(-Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djna.library.path="${LD_LIBRARY_PATH:-}")
+[ "${PK_NO_GPU:-0}" = 1 ] || JOPTS+=(-Dpk.shim=$PK/libpk_djl_shim.so)     # a dry run has no shim: DJL's JNI as shipped
+
+nb_install() {  # the notebook runner's Python packages, from the carried wheels into $PK/nb/site (PYTHONPATH)
+  rm -rf $PK/nb/site && mkdir -p $PK/nb/site
+  if [ "${PK_PIP:-pip}" = pip ] && python3 -m pip --version > /dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --disable-pip-version-check \
+      --target $PK/nb/site $PK/nb/wheels/*.whl || return 1
+  else  # no pip: a wheel is a zip of what goes into site-packages (what these keep under *.data/ is not needed to run)
+    echo "nb_install: no pip (or PK_PIP=${PK_PIP:-}): unzipping the wheels"
+    for w in $PK/nb/wheels/*.whl; do python3 -m zipfile -e "$w" $PK/nb/site || return 1; done
+  fi
+  PYTHONPATH=$PK/nb/site python3 -c 'import sys, nbclient, nbconvert, nbformat, jupyter_client, zmq
+print("notebook runner: Python", sys.version.split()[0], "nbclient", nbclient.__version__, "nbconvert", nbconvert.__version__,
+      "nbformat", nbformat.__version__, "jupyter_client", jupyter_client.__version__, "pyzmq", zmq.__version__)'
+}
 
 place_jni() {  # pre-place the JNI where DJL looks for it: <cache>/pytorch/<ver>-<flavor>-<classifier>/<djl>-libdjl_torch.so
   local d=$DJL_CACHE_DIR/pytorch/2.7.1-cu128-linux-x86_64
@@ -105,6 +133,14 @@ if [ "$stage" = unpack ]; then
   got="$(sha256sum "$model" | cut -d' ' -f1)"
   [ "$got" = "$(cat $in/model.sha256)" ] || { echo "model checksum mismatch"; rm -f "$model"; exit 3; }
   cp $in/pkgpu.jar $in/opcheck-ref.bin $PK/
+  mkdir -p $PK/cache/models
+  for m in $in/model-*.tar.xz; do [ -f "$m" ] && untar_xz "$m" $PK/cache/models; done
+  if [ -f $in/nb.tar.xz ]; then    # the notebook kernel's pieces (prepare.sh PK_NOTEBOOKS=1)
+    rm -rf $PK/nb && untar_xz $in/nb.tar.xz $PK && for w in $in/wheels-py*.tar; do tar -xf "$w" -C $PK || exit 1; done
+    cat $PK/nb/versions.txt
+    nb_install || { echo "NOT READY: the wheels did not install: they are for Python $(cat $PK/nb/wheels/python.txt)," \
+      "python3 here is $(python3 -V 2>&1): stage again with NB_PYVER set to it"; exit 6; }
+  fi
   set +x
   ls -la $PK $PK/cache/corpora "$(dirname "$model")"
   if [ "${PK_NO_GPU:-0}" = 1 ]; then echo "PK_NO_GPU=1: unpacked; shim build and op check skipped"; exit 0; fi
@@ -155,7 +191,7 @@ fi
 
 # --- stage run -------------------------------------------------------------------------------------
 exec > >(tee -a "$LOGS/run.log") 2>&1
-[ -x "$JAVA" ] && [ -f $PK/libpk_djl_shim.so ] && [ -f $PK/in/model.path ] \
+[ -x "$JAVA" ] && { [ -f $PK/libpk_djl_shim.so ] || [ "${PK_NO_GPU:-0}" = 1 ]; } && [ -f $PK/in/model.path ] \
   || { echo "run: $PK is not ready (machine cold?): send .gpu/c1 .. .gpu/cN with 'remote.sh receive' first"; pack; exit 2; }
 model=$PK/cache/$(cat $PK/in/model.path)
 [ -f "$model" ] || { echo "run: no $model: receive again"; pack; exit 2; }
@@ -165,6 +201,10 @@ model=$PK/cache/$(cat $PK/in/model.path)
 echo "prunekit.jar $(sha256sum $PK/prunekit.jar | cut -c1-16) $(stat -c '%s bytes, %y' $PK/prunekit.jar)"
 place_jni
 # the repository copy is the prunekit root: its data/cache points at the unpacked cache
+if [ "${PK_NO_GPU:-0}" = 1 ] && [ -e "$repo/data/cache" ] && [ "$(readlink "$repo/data/cache")" != $PK/cache ]; then
+  echo "run: a dry run replaces $repo/data/cache with a link to $PK/cache: run it from a copy of the tree (README.md)"
+  exit 2
+fi
 rm -rf "$repo/data/cache" && ln -s $PK/cache "$repo/data/cache"
 # records of earlier calls (the repository copy may have been re-sent since)
 mkdir -p "$repo/data/results"
@@ -200,8 +240,85 @@ step() {  # step NAME TIMEOUT_S ARGS...: one prunekit command, its wall time and
   cp "$repo"/data/results/gpu-*.csv $PK/results/ 2>/dev/null
   pack
 }
+nb_kernel() {  # the kernelspec prunekit-java of this route, in $PK/nb/jupyter (run-notebooks.py finds it on JUPYTER_PATH)
+  local d=$PK/nb/jupyter/kernels/prunekit-java
+  mkdir -p "$d"
+  printf '%s\n' "handlers=java.util.logging.ConsoleHandler" ".level=WARNING" > "$d/logging.properties"  # JJava's INFO lines out
+  # One JVM, no JJava launcher (it would start `java` from PATH): PkGpuShim starts DJL's engine, installs the shim
+  # and then runs JJava's main, so every DJL call of every cell goes through the rebound JNI. DJL, prunekit and
+  # the notebook jars are on the JVM's class path; JJAVA_CLASSPATH names them again for JShell's compiler, and its
+  # class loader delegates to the JVM's first, so both see one copy of each class.
+  python3 - "$d" "$JAVA" "$PK" "$repo" "${JOPTS[@]}" <<'PYEOF'
+import json, sys
+d, java, pk, repo, jopts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+jars = f"{pk}/prunekit.jar:{pk}/jars/*:{pk}/nb/jars/*"
+argv = [java] + jopts + ["-Djava.awt.headless=true", f"-Djava.util.logging.config.file={d}/logging.properties",
+        f"-Dorg.bytedeco.javacpp.cachedir={pk}/javacpp", f"-Dpk.nbkernel={pk}",
+        "--add-opens", "jdk.jshell/jdk.jshell=ALL-UNNAMED", "-cp", f"{pk}/pkgpu.jar:{pk}/nb/jjava/jjava.jar:{jars}",
+        "PkGpuShim", "org.dflib.jjava.distro.JJava", "{connection_file}"]
+spec = {"argv": argv, "display_name": "Java (prunekit)", "language": "java", "interrupt_mode": "message",
+        "env": {"JJAVA_CLASSPATH": jars, "PRUNEKIT_NOTEBOOK": "1", "PRUNEKIT_ROOT": repo}, "metadata": {}}
+with open(f"{d}/kernel.json", "w") as f:
+    json.dump(spec, f, indent=2)
+PYEOF
+}
+nb_list() {  # the notebooks of NB_LIST (default: all), as paths under the repository root, sorted
+  (cd "$repo" && find ${NB_LIST:-notebooks} -name '*.ipynb' -not -path '*/.ci-run/*' -not -path '*/.ipynb_checkpoints/*' | sort)
+}
+nb_copy() {  # nb_copy NOTEBOOK OUT: the executed copy of NOTEBOOK (--in-place: itself; --ci: its notebooks/.ci-run copy) into OUT
+  local rel="${1#notebooks/}"
+  [ "${NB_MODE:-full}" = ci ] && rel=".ci-run/$rel"
+  mkdir -p "$(dirname "$2/notebooks/$rel")" && cp "$repo/notebooks/$rel" "$2/notebooks/$rel"
+}
+nb_results() {  # nb_results OUT: the records under data/results that differ from the tree as sent (see nb_step)
+  (cd "$repo/data/results" && for f in *; do
+     [ -f "$f" ] && ! grep -qxF "$(sha256sum -- "$f")" $PK/nbrun.sent && mkdir -p "$1/data/results" && cp "$f" "$1/data/results/"
+   done; true)
+}
+nb_step() {  # step notebooks (see the header)
+  local out=$PK/nbrun t0=$SECONDS budget="${NB_BUDGET:-540}" mode=--in-place nb left rc t1 log pid device=gpu
+  [ "${PK_NO_GPU:-0}" = 1 ] && device=cpu
+  device="${PRUNEKIT_DEVICE:-$device}"
+  [ "${NB_MODE:-full}" = ci ] && mode=--ci
+  [ -f $PK/nb/site/nbclient/__init__.py ] || { echo "notebooks: no notebook payload in $PK/nb: stage with prepare.sh PK_NOTEBOOKS=1"; return; }
+  [ "${NB_RESET:-0}" = 1 ] && rm -rf $out
+  mkdir -p $out && touch $out/done.txt $out/failed.txt
+  nb_kernel
+  # the records as this call's tree holds them, then what the notebooks of earlier calls changed
+  (cd "$repo/data/results" && sha256sum -- *) > $PK/nbrun.sent
+  [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"
+  for nb in $(nb_list); do
+    grep -qxF "$nb" $out/done.txt && continue
+    left=$((budget - (SECONDS - t0)))
+    [ $left -ge 60 ] || { echo "notebooks: the $budget s budget is spent; call again to go on"; break; }
+    log="$LOGS/nb-$(basename "$nb" .ipynb).log"
+    echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, $left s left)"
+    t1=$EPOCHREALTIME
+    (cd "$repo" && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
+       timeout -k 20 $left python3 environment/run-notebooks.py $mode --timeout $left --times $out/notebook-runs.csv "$nb") > "$log" 2>&1
+    rc=$?
+    tail -n 25 "$log"
+    for pid in $(pgrep -f -- "-Dpk.nbkernel=$PK " || true); do echo "killing the kernel $pid left running"; kill -9 "$pid"; done
+    python3 -c "import sys; print(f'notebook {sys.argv[1]} rc={sys.argv[2]} wall_s={float(sys.argv[4])-float(sys.argv[3]):.1f}')" \
+      "$nb" "$rc" "$t1" "$EPOCHREALTIME" | tee -a $LOGS/steps.txt
+    if [ $rc = 0 ]; then
+      nb_copy "$nb" $out && echo "$nb" >> $out/done.txt
+      grep -vF "$nb rc=" $out/failed.txt > $out/failed.new; mv $out/failed.new $out/failed.txt    # failed.txt: last tries only
+    else
+      echo "$nb rc=$rc $(date -u +%FT%TZ)" >> $out/failed.txt
+    fi
+    nb_results $out
+    tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+      echo "notebooks: $nb ran past the budget; call again (it starts over), alone (NB_LIST=$nb) or smaller (PRUNEKIT_* knobs)"
+      break
+    fi
+  done
+  left=$(nb_list | grep -cvxFf $out/done.txt)
+  if [ "$left" = 0 ]; then echo "notebooks: all done ($(wc -l < $out/done.txt))"; else echo "notebooks: $(wc -l < $out/done.txt) done, $left left"; fi
+}
 make_launcher $PK/prunekit $PK/prunekit.jar
-nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv
+command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv
 steps="${PK_STEPS:-info ppl bench prune}"
 for s in $steps; do
   case "$s" in
@@ -357,6 +474,7 @@ for s in $steps; do
              echo "benchprof: no nsys on this machine"
            fi
            pack ;;
+    notebooks) nb_step ;;
     grid)  step experiment-grid "${GRID_TIMEOUT:-560}" experiment layer-pruning --model smollm2 \
              --calib-samples 128 --seqlen 256 --record gpu-layer-pruning ;;
   esac

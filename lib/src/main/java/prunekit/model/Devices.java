@@ -2,6 +2,10 @@ package prunekit.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * Chooses the compute device: a GPU when DJL finds one, else the CPU. The environment variable
@@ -53,6 +57,43 @@ public final class Devices {
         if (n < 1) throw new IllegalArgumentException("PRUNEKIT_THREADS=" + t + ": accepted values are whole numbers >= 1");
         for (String p : new String[] {"ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads"}) {
             if (System.getProperty(p) == null) System.setProperty(p, Integer.toString(n));
+        }
+    }
+
+    /**
+     * The device {@link #choose()} picks, said so that a notebook's output records what computed it:
+     * {@code gpu(0) NVIDIA H100 80GB HBM3} (the card's name as {@code nvidia-smi} reports it; the bare
+     * {@code gpu(0)} where nvidia-smi is missing or silent), or {@code cpu() 16 processors}.
+     */
+    public static String describe() {
+        return describe(choose(), Runtime.getRuntime().availableProcessors(), Devices::nvidiaSmiName);
+    }
+
+    /** {@link #describe()} with the processor count and the GPU-name lookup given (null or blank: unknown). */
+    static String describe(Device device, int processors, IntFunction<String> gpuName) {
+        if (!device.isGpu()) {
+            return device + " " + processors + (processors == 1 ? " processor" : " processors");
+        }
+        String name = gpuName.apply(device.getDeviceId());
+        return name == null || name.isBlank() ? device.toString() : device + " " + name.strip();
+    }
+
+    /** The name of GPU {@code id} from {@code nvidia-smi}, or null when it cannot say within 20 s. */
+    private static String nvidiaSmiName(int id) {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name", "--format=csv,noheader", "-i", String.valueOf(id))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {                        // one short line: the pipe never fills
+                p.destroyForcibly();
+                return null;
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.exitValue() == 0 ? out.lines().findFirst().orElse(null) : null;
+        } catch (IOException e) {
+            return null;                                                   // no nvidia-smi on this machine
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 }
