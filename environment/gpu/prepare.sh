@@ -164,7 +164,7 @@ if [ "$PK_NOTEBOOKS" = 1 ]; then
     done
     for d in "$WORK"/x/*; do (cd "$d" && zip -0 -q -r -X "$WORK/nb/jars/$(basename "$d").jar" .); done
     { echo "jjava $jjava_version (PyPI wheel $(basename "$jjava_whl"))"; echo "jars:"; printf '%s\n' "${nb_jars[@]}"; } > "$WORK/nb/versions.txt"
-    (cd "$WORK" && tar -cf - nb | xz -6 -T2 > nb.tar.xz.tmp && mv nb.tar.xz.tmp nb.tar.xz)
+    (cd "$WORK" && tar -cf - nb | xz -9 -T2 > nb.tar.xz.tmp && mv nb.tar.xz.tmp nb.tar.xz)     # -9: 2 MiB less than -6 on ND4J
     rm -rf "$WORK/nb" "$WORK/x"
     echo "$key" > "$WORK/nb.key"
   fi

@@ -138,8 +138,8 @@ if [ "$stage" = unpack ]; then
   if [ -f $in/nb.tar.xz ]; then    # the notebook kernel's pieces (prepare.sh PK_NOTEBOOKS=1)
     rm -rf $PK/nb && untar_xz $in/nb.tar.xz $PK && for w in $in/wheels-py*.tar; do tar -xf "$w" -C $PK || exit 1; done
     cat $PK/nb/versions.txt
-    nb_install || { echo "NOT READY: the wheels did not install: they are for Python $(cat $PK/nb/wheels/python.txt)," \
-      "python3 here is $(python3 -V 2>&1): stage again with NB_PYVER set to it"; exit 6; }
+    nb_install || { rm -rf $PK/nb/site; echo "NOTEBOOKS NOT READY: the wheels did not install: they are for Python" \
+      "$(cat $PK/nb/wheels/python.txt), python3 here is $(python3 -V 2>&1): stage again with NB_PYVER set to it"; }
   fi
   set +x
   ls -la $PK $PK/cache/corpora "$(dirname "$model")"
@@ -280,7 +280,7 @@ nb_step() {  # step notebooks (see the header)
   [ "${PK_NO_GPU:-0}" = 1 ] && device=cpu
   device="${PRUNEKIT_DEVICE:-$device}"
   [ "${NB_MODE:-full}" = ci ] && mode=--ci
-  [ -f $PK/nb/site/nbclient/__init__.py ] || { echo "notebooks: no notebook payload in $PK/nb: stage with prepare.sh PK_NOTEBOOKS=1"; return; }
+  [ -f $PK/nb/site/nbclient/__init__.py ] || { echo "notebooks: no runner in $PK/nb/site: stage with prepare.sh PK_NOTEBOOKS=1 (or see logs/unpack.log)"; return; }
   [ "${NB_RESET:-0}" = 1 ] && rm -rf $out
   mkdir -p $out && touch $out/done.txt $out/failed.txt
   nb_kernel
