@@ -111,7 +111,7 @@ public final class RecordSet {
     /** A measurement of one model; NaN when the model lacks it. */
     public double value(String method, String selector, String measure) {
         int r = row(method, selector);
-        return pivot.columnNames().contains(measure) ? pivot.doubleColumn(measure).get(r) : Double.NaN;
+        return pivot.columnNames().contains(measure) ? pivot.doubleColumn(measure).getDouble(r) : Double.NaN;   // missing: NaN
     }
 
     /** The 95 % interval recorded with a measurement, {@link Bootstrap.Interval#NONE} if none. */

@@ -83,7 +83,7 @@ public final class Verdicts {
     }
 
     /** A ratio to three decimals, or to four significant digits when three decimals would hide it (below 0.01). */
-    static String ratio(double x) {
+    public static String ratio(double x) {
         return Math.abs(x) < 0.01 && x != 0 ? String.format(java.util.Locale.ROOT, "%.4g", x)
                 : String.format(java.util.Locale.ROOT, "%.3f", x);
     }

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import prunekit.eval.PairedComparison;
 import prunekit.eval.PairedComparison.Verdict;
 import prunekit.eval.RecordSet;
+import prunekit.eval.Verdicts;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -87,6 +88,13 @@ public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair
                 .mapToDouble(i -> set.value(methods.get(i), selectors.get(i), measure)).toArray();
         double[] after = IntStream.range(0, methods.size())
                 .mapToDouble(i -> set.value(methods.get(i) + "+lora", selectors.get(i), measure)).toArray();
+        for (int i = 0; i < methods.size(); i++) {
+            if (Double.isNaN(before[i]) || Double.isNaN(after[i])) {
+                throw new IllegalArgumentException("no " + measure + " for " + methods.get(i)
+                        + (Double.isNaN(before[i]) ? "" : "+lora") + " with " + selectors.get(i) + " (measures: "
+                        + set.measures() + ")");
+            }
+        }
         int[] rankBefore = ranks(before, higherIsBetter), rankAfter = ranks(after, higherIsBetter);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < methods.size(); i++) {
@@ -143,8 +151,10 @@ public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair
             t.stringColumn("method").append(r.method());
             t.doubleColumn("before").append(round(r.before()));
             t.doubleColumn("after").append(round(r.after()));
-            t.doubleColumn(3).append(Math.round(r.recovery().estimate() * 1000) / 1000.0);
-            t.stringColumn("95 % interval").append(String.format(java.util.Locale.ROOT, "[%.3f, %.3f]",
+            double x = r.recovery().estimate();
+            t.doubleColumn(3).append(ppl && Math.abs(x) < 0.01 ? Double.parseDouble(Verdicts.ratio(x)) : Math.round(x * 1000) / 1000.0);
+            t.stringColumn("95 % interval").append(ppl ? "[" + Verdicts.ratio(r.recovery().ci95().low()) + ", "
+                    + Verdicts.ratio(r.recovery().ci95().high()) + "]" : String.format(java.util.Locale.ROOT, "[%+.3f, %+.3f]",
                     r.recovery().ci95().low(), r.recovery().ci95().high()));
             t.intColumn("rank before").append(r.rankBefore());
             t.intColumn("rank after").append(r.rankAfter());
@@ -191,8 +201,12 @@ public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair
     }
 
     private static String describe(PairedComparison c) {
-        return String.format(java.util.Locale.ROOT, "%.3f [%.3f, %.3f] %s", c.estimate(), c.ci95().low(),
-                c.ci95().high(), c.verdict());
+        if (!c.measure().startsWith("ppl")) {
+            return String.format(java.util.Locale.ROOT, "%+.3f [%+.3f, %+.3f] %s", c.estimate(), c.ci95().low(),
+                    c.ci95().high(), c.verdict());
+        }
+        return Verdicts.ratio(c.estimate()) + " [" + Verdicts.ratio(c.ci95().low()) + ", " + Verdicts.ratio(c.ci95().high())
+                + "] " + c.verdict();
     }
 
     private static double round(double v) {

@@ -83,6 +83,13 @@ class RecoveryTableTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> RecoveryTable.of(RecordSet.load(csv), "ppl sotu@128", 9, List.of("a")));
         assertTrue(e.getMessage().contains("a+lora"), e.getMessage());
+
+        // a recovered twin still being measured (no perplexity yet): an error naming it, not a null
+        Results.append(csv, List.of(ppl("d", s, i -> 3.0), new ResultRecord(Instant.now(), "tiny", "d+lora", r,
+                "calibration", 8, 0, "cpu()", 1, "train_loss", 2.5, Double.NaN, 4)));
+        var missing = assertThrows(IllegalArgumentException.class,
+                () -> RecoveryTable.of(RecordSet.load(csv), "ppl sotu@128", 6, List.of("a", "d")));
+        assertTrue(missing.getMessage().startsWith("no ppl sotu@128 for d+lora"), missing.getMessage());
     }
 
     @Test
