@@ -62,6 +62,12 @@ public record ResultRecord(Instant timestamp, String model, String method, Strin
      */
     public record Run(String method, String settings, long seed, String device) {}
 
+    /** This record carrying {@code units} (e.g. a loss curve) as its per-unit values. */
+    public ResultRecord withUnits(double[] units) {
+        return new ResultRecord(timestamp, model, method, settings, data, seqLen, seed, device, wallSeconds, metric, value,
+                stderr, n, ci95, units);
+    }
+
     /** One {@code ppl} row for a perplexity result. */
     public static ResultRecord of(Run run, Perplexity.Result r) {
         return new ResultRecord(Instant.now(), r.model(), run.method(), run.settings(), r.data(), r.seqLen(), run.seed(),

@@ -215,11 +215,9 @@ public final class DepthWidthGrid {
         }
     }
 
-    /** What SLM did, as settings: {@code remove=K;rule=...;threshold=...;range=L..H;merged_windows=...;stopped=...}. */
+    /** What SLM did, as {@link MergeDepthGrid} writes it, with the layers it actually removed. */
     private static String merges(SlidingMerge.Result r, SlidingMerge.Config search) {
-        return String.format(Locale.ROOT, "remove=%d;rule=%s;threshold=%.6f;range=%d..%d;merged_windows=%s;stopped=%b",
-                r.layersRemoved(), r.rule(), r.config().threshold(), search.protectLow(), search.protectHigh(),
-                r.mergesText(), r.stopped());
+        return MergeDepthGrid.merges(r.layersRemoved(), r, search);
     }
 
     /** What width did, as settings: {@code width_ratio=...;kv_groups_removed=G;channels_removed=C}. */

@@ -226,11 +226,8 @@ public final class LayerPruningGrid {
             }
             adapters.mergeInto(pruned);
             sink.accept(Evaluation.number(name, after, "recover_s", r.seconds(), calibration));
-            ResultRecord loss = Evaluation.number(name, after, "train_loss", r.losses().get(r.losses().size() - 1), calibration);
             double[] curve = r.losses().stream().mapToDouble(Double::doubleValue).toArray();   // the loss curve, step by step
-            sink.accept(new ResultRecord(loss.timestamp(), loss.model(), loss.method(), loss.settings(), loss.data(),
-                    loss.seqLen(), loss.seed(), loss.device(), loss.wallSeconds(), loss.metric(), loss.value(),
-                    loss.stderr(), loss.n(), loss.ci95(), curve));
+            sink.accept(Evaluation.number(name, after, "train_loss", curve[curve.length - 1], calibration).withUnits(curve));
         } catch (IOException e) {
             throw new UncheckedIOException("recovery's checkpoint folder", e);
         } finally {

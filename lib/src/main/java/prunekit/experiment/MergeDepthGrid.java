@@ -111,10 +111,7 @@ public final class MergeDepthGrid {
         for (int k : config.layersToRemove()) {
             SlidingMerge.Result r = SlidingMerge.toDepth(model, config.rule(), calibration, search, k);
             try (LlamaModel merged = r.model()) {
-                String settings = String.format(java.util.Locale.ROOT,
-                        "remove=%d;rule=%s;threshold=%.6f;range=%d..%d;merged_windows=%s;stopped=%b;calib=%s", k,
-                        r.rule(), r.config().threshold(), search.protectLow(), search.protectHigh(), r.mergesText(),
-                        r.stopped(), eval.calibrationLabel(calibration.length));
+                String settings = merges(k, r, search) + ";calib=" + eval.calibrationLabel(calibration.length);
                 ResultRecord.Run run = new ResultRecord.Run("slm", settings, eval.seed(), device);
                 if (eval.progress()) {
                     System.out.printf("slm %d layers: T=%.6f merged %s (stopped=%b), %d similarities, %.1f s%n", k,
@@ -130,5 +127,12 @@ public final class MergeDepthGrid {
                 }
             }
         }
+    }
+
+    /** What SLM did, as settings: {@code remove=K;rule=...;threshold=...;range=L..H;merged_windows=...;stopped=...}. */
+    static String merges(int removed, SlidingMerge.Result r, SlidingMerge.Config search) {
+        return String.format(java.util.Locale.ROOT, "remove=%d;rule=%s;threshold=%.6f;range=%d..%d;merged_windows=%s;stopped=%b",
+                removed, r.rule(), r.config().threshold(), search.protectLow(), search.protectHigh(), r.mergesText(),
+                r.stopped());
     }
 }
