@@ -129,6 +129,17 @@ public record PairedComparison(String measure, double a, double b, double estima
         return r.data() + " (seqLen " + r.seqLen() + ", " + r.windows() + " windows" + (r.bos() ? ", BOS" : "") + ")";
     }
 
+    /**
+     * The estimate, its interval and the verdict in one cell: {@code 0.979 [0.968, 0.990] better} for perplexity
+     * (ratios as {@link Verdicts#ratio}), {@code +0.020 [-0.015, +0.055] tie (within noise)} for accuracy.
+     */
+    public String brief() {
+        if (!measure.startsWith("ppl")) {
+            return String.format(java.util.Locale.ROOT, "%+.3f [%+.3f, %+.3f] %s", estimate, ci95.low(), ci95.high(), verdict);
+        }
+        return Verdicts.ratio(estimate) + " [" + Verdicts.ratio(ci95.low()) + ", " + Verdicts.ratio(ci95.high()) + "] " + verdict;
+    }
+
     /** e.g. {@code ppl brown/test @128: 101.2 vs 103.4, ratio 0.979 [0.968, 0.990] -> better}. */
     @Override
     public String toString() {

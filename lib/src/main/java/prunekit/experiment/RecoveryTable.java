@@ -170,8 +170,8 @@ public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair
         for (Pair p : pairs) {
             t.stringColumn("A").append(p.a());
             t.stringColumn("B").append(p.b());
-            t.stringColumn("before").append(describe(p.before()));
-            t.stringColumn("after").append(describe(p.after()));
+            t.stringColumn("before").append(p.before().brief());
+            t.stringColumn("after").append(p.after().brief());
             t.stringColumn("change").append(p.flipped() ? "flipped" : p.closed() ? "closed (tie after)"
                     : p.opened() ? "opened (tie before)" : "kept");
         }
@@ -198,15 +198,6 @@ public record RecoveryTable(String measure, int depth, List<Row> rows, List<Pair
                 + " to a tie and %d flip; %d tied pairs separate after. The ranking %s.", measure, depth, helped,
                 rows.size(), orderBefore, order, separated, separated - flipped - closed, closed, flipped, opened,
                 flipped > 0 ? "changes after recovery" : "does not change beyond the noise");
-    }
-
-    private static String describe(PairedComparison c) {
-        if (!c.measure().startsWith("ppl")) {
-            return String.format(java.util.Locale.ROOT, "%+.3f [%+.3f, %+.3f] %s", c.estimate(), c.ci95().low(),
-                    c.ci95().high(), c.verdict());
-        }
-        return Verdicts.ratio(c.estimate()) + " [" + Verdicts.ratio(c.ci95().low()) + ", " + Verdicts.ratio(c.ci95().high())
-                + "] " + c.verdict();
     }
 
     private static double round(double v) {
