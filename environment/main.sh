@@ -11,6 +11,9 @@ start=$(date +%s)
 bash environment/fetch.sh
 mvn -q -B -DskipTests package
 bash environment/setup-notebooks.sh
-.venv/bin/python environment/run-notebooks.py --in-place --times data/results/notebook-runs.csv "$@"
+# one PyTorch thread per kernel and as many kernels as cores (at most 4; PRUNEKIT_JOBS overrides): one thread a kernel
+# scales better than several for one kernel (docs/performance.md); arguments given here win (e.g. --jobs 1)
+jobs="${PRUNEKIT_JOBS:-$(n=$(nproc); echo $(( n < 4 ? n : 4 )))}"
+.venv/bin/python environment/run-notebooks.py --in-place --threads 1 --jobs "$jobs" --times data/results/notebook-runs.csv "$@"
 .venv/bin/python environment/readme-figures.py
 echo "main.sh: done in $(( $(date +%s) - start )) s"

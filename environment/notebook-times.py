@@ -7,7 +7,8 @@ names one), the total, the load average it started at, and the cells that took t
 
 Prints a Markdown table (docs/performance.md quotes it) and the suite's sum per mode and device. The
 sum is of the latest run of each notebook, which may come from different sessions: the timestamp and
-the load average of each row say so.
+the load average of each row say so. A run of several notebooks at a time (run-notebooks.py --jobs N)
+also records its wall time (notebook "suite"), printed last.
 """
 import argparse
 import csv
@@ -37,7 +38,8 @@ def main():
         raise SystemExit(f"notebook-times.py: no record at {path}: run run-notebooks.py --times {path} first")
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
-    runs = latest_runs(r for r in rows if args.mode in (None, r["mode"]))
+    suites = [r for r in rows if r["notebook"] == "suite" and args.mode in (None, r["mode"])]   # --jobs runs' wall time
+    runs = latest_runs(r for r in rows if args.mode in (None, r["mode"]) and r["notebook"] != "suite")
     if not runs:
         raise SystemExit(f"notebook-times.py: {path} has no run" + (f" of mode {args.mode}" if args.mode else ""))
 
@@ -59,7 +61,14 @@ def main():
     print()
     for (mode, device), seconds in sorted(sums.items()):
         count = sum(1 for key in runs if key[1:] == (mode, device))
-        print(f"suite, {mode}, {device}: {count} notebooks, {seconds:.1f} s ({seconds / 60:.1f} min)")
+        print(f"suite, {mode}, {device}: {count} notebooks, {seconds:.1f} s ({seconds / 60:.1f} min), the sum of their latest runs")
+    latest = {}
+    for r in suites:
+        latest[(r["mode"], r["device"])] = r                     # rows are in time order: the latest wins
+    for (mode, device), r in sorted(latest.items()):
+        seconds = float(r["seconds"])
+        print(f"suite, {mode}, {device}: one run of {r['first_line']} at {r['timestamp'][:16]} (load {r['load_avg_1min']}):"
+              f" {seconds:.1f} s wall ({seconds / 60:.1f} min)")
 
 
 if __name__ == "__main__":

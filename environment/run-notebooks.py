@@ -14,6 +14,12 @@ Each notebook runs in its own folder as working directory. The run stops at the 
 raises an error (a Java compile error included) or runs past --timeout seconds, names the notebook
 and the cell, shows the error, and exits 1. Each notebook's wall time is printed.
 
+--jobs N runs N notebooks at a time, each in its own kernel (a worker process each), longest first by the
+times already in --times' CSV; with --threads 1 and N = the number of cores, a machine's cores all work
+(one PyTorch thread per kernel scales better than several threads for one kernel). The notebooks share
+no state but the disk caches (data/cache), which are written atomically. The suite's wall time is then
+one more row of --times (notebook "suite", cell "total"). A failure stops the notebooks not yet started.
+
 --times CSV appends where the time went to CSV (created with a header if absent): one row per cell and
 one per notebook (cell "total"), with the mode, the device (as the setup cell printed it: cpu, or gpu and the
 GPU's name), the PRUNEKIT_* size knobs set ("defaults" for none), the machine's CPU count and its load average when the
@@ -240,6 +246,9 @@ def main():
     parser.add_argument("--threads", type=int, metavar="N",
                         help="PyTorch CPU threads of each kernel (PRUNEKIT_THREADS; default: PyTorch's, one per core);"
                              " 1 is often much faster on a machine busy with other work")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="notebooks run at a time, each in its own kernel (default 1); with --threads 1, use the"
+                             " number of cores")
     parser.add_argument("notebooks", nargs="*", help="notebooks or folders (default: all under notebooks/)")
     args = parser.parse_args()
     if args.threads is not None:
@@ -258,25 +267,84 @@ def main():
     notebooks = find_notebooks(args.notebooks)
     if not notebooks:
         sys.exit("run-notebooks.py: no notebooks found")
+    if args.jobs < 1:
+        sys.exit(f"run-notebooks.py: --jobs {args.jobs}: give a whole number >= 1")
+    mode_name = "ci" if args.ci else "full"
     total = time.monotonic()
-    for path in notebooks:
-        out_path = ci_copy(path) if args.ci else path
-        start = time.monotonic()
-        load = os.getloadavg()[0]
-        times = []
-        try:
-            executed = execute(path, out_path, timeout, times)
-        except Failure as failure:
-            print(f"FAILED {shown(path)} after {time.monotonic() - start:.1f} s", flush=True)
-            print(failure, file=sys.stderr)
-            sys.exit(1)
-        if args.times:
-            write_times(Path(args.times), path, "ci" if args.ci else "full", device_name(executed), knobs, load, times,
-                        time.monotonic() - start)
-        print(f"ok     {shown(path)}  {time.monotonic() - start:.1f} s"
-              + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
-    print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {time.monotonic() - total:.1f} s")
+    if args.jobs > 1:
+        notebooks = longest_first(notebooks, Path(args.times) if args.times else None, mode_name)
+        print(f"run-notebooks.py: {len(notebooks)} notebooks, {args.jobs} at a time: " + ", ".join(p.stem for p in notebooks))
+    failed = run_all(notebooks, args, timeout, knobs, mode_name)
+    wall = time.monotonic() - total
+    if args.times and args.jobs > 1 and not failed:
+        write_suite(Path(args.times), mode_name, knobs, len(notebooks), args.jobs, wall)
+    if failed:
+        sys.exit(1)
+    print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {wall:.1f} s" + (f" ({args.jobs} at a time)" if args.jobs > 1 else ""))
 
+
+def run_one(path, ci, timeout):
+    """Executes one notebook (in a worker process with --jobs): (path, seconds, load at start, cell times,
+    device, failure text or None)."""
+    out_path = ci_copy(path) if ci else path
+    start = time.monotonic()
+    load = os.getloadavg()[0]
+    times = []
+    try:
+        executed = execute(path, out_path, timeout, times)
+    except Failure as failure:
+        return path, time.monotonic() - start, load, times, None, str(failure)
+    return path, time.monotonic() - start, load, times, device_name(executed), None
+
+
+def run_all(notebooks, args, timeout, knobs, mode_name):
+    """Runs the notebooks, args.jobs at a time; writes each one's times as it ends. Whether one failed."""
+    def report(result):
+        path, seconds, load, times, device, failure = result
+        if failure is not None:
+            print(f"FAILED {shown(path)} after {seconds:.1f} s", flush=True)
+            print(failure, file=sys.stderr, flush=True)
+            return True
+        if args.times:
+            write_times(Path(args.times), path, mode_name, device, knobs, load, times, seconds)
+        out_path = ci_copy(path) if args.ci else path
+        print(f"ok     {shown(path)}  {seconds:.1f} s" + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
+        return False
+
+    if args.jobs == 1:
+        return any(report(run_one(path, args.ci, timeout)) for path in notebooks)   # stops at the first failure
+    import concurrent.futures
+    import multiprocessing
+    failed = False
+    with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(run_one, path, args.ci, timeout) for path in notebooks]
+        for future in concurrent.futures.as_completed(futures):
+            if report(future.result()) and not failed:
+                failed = True
+                for f in futures:
+                    f.cancel()                                   # the ones not started; running ones finish
+    return failed
+
+
+def longest_first(notebooks, times_csv, mode):
+    """The notebooks ordered by their latest recorded total of this mode, longest first (unknown ones first):
+    with several at a time, the long ones start early and the short ones fill in."""
+    last = {}
+    if times_csv is not None and times_csv.is_file():
+        with open(times_csv, newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("mode") == mode and row.get("cell") == "total":
+                    last[row["notebook"]] = float(row["seconds"])      # rows are in time order: the latest wins
+    return sorted(notebooks, key=lambda p: -last.get(str(shown(p)), float("inf")))
+
+
+def write_suite(csv_path, mode, knobs, count, jobs, seconds):
+    """One row for the whole run's wall time: notebook 'suite', cell 'total'."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with open(csv_path, "a", newline="") as f:
+        csv.writer(f).writerow([now, "suite", mode, os.environ.get("PRUNEKIT_DEVICE", "cpu"), ";".join(knobs) or "defaults",
+                                os.cpu_count(), f"{os.getloadavg()[0]:.2f}", "total", f"{count} notebooks, --jobs {jobs}",
+                                f"{seconds:.1f}"])
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ python3 environment/check-floors.py                                # imports onl
 mvn -B package 2>&1 | grep -v -E '^\[main\] INFO|^Downloading|^Downloaded|^Progress'
 bash environment/setup-notebooks.sh
 # per-cell wall times into the git-ignored run folder (copy the rows into data/results/notebook-runs.csv
-# to keep a pass: environment/notebook-times.py reads either)
-.venv/bin/python environment/run-notebooks.py --ci --times notebooks/.ci-run/notebook-runs.csv
+# to keep a pass: environment/notebook-times.py reads either); as main.sh, one thread a kernel, a kernel a core (at most 4)
+jobs="${PRUNEKIT_JOBS:-$(n=$(nproc); echo $(( n < 4 ? n : 4 )))}"
+.venv/bin/python environment/run-notebooks.py --ci --threads 1 --jobs "$jobs" --times notebooks/.ci-run/notebook-runs.csv
 echo "test.sh: done in $(( $(date +%s) - start )) s"

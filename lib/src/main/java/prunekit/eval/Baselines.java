@@ -51,7 +51,7 @@ public final class Baselines {
         Perplexity.Result r = compute.get();
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(file.getFileName() + ".tmp");
+            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");   // unique: kernels may share the cache
             Files.writeString(tmp, GSON.toJson(new Entry(key, r)), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

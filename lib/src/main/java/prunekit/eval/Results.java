@@ -174,7 +174,7 @@ public final class Results {
             }
             sb.append(line).append(",NaN,NaN\n");
         }
-        Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
+        Path tmp = Files.createTempFile(csv.toAbsolutePath().getParent(), csv.getFileName().toString(), ".tmp");
         Files.writeString(tmp, sb, StandardCharsets.UTF_8);
         Files.move(tmp, csv, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

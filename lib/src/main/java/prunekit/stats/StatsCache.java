@@ -67,7 +67,7 @@ public final class StatsCache {
         Path f = file(layer);
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(f.getFileName() + ".tmp");
+            Path tmp = Files.createTempFile(dir, f.getFileName().toString(), ".tmp");   // unique: several processes may fill the cache
             Safetensors.write(tmp, tensors, Map.of("key", key, "layer", Integer.toString(layer)));
             Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
