@@ -148,6 +148,21 @@ final class LlamaForward {
         return normed;
     }
 
+    /**
+     * Layers {@code first}..L-1 of this model on the stream entering layer {@code first}, with {@code adapter}'s
+     * additions (null: none), then the final RMSNorm: (B, T, C) in {@code step}.
+     */
+    NDArray layersFrom(NDManager step, int first, NDArray hidden, LinearAdapter adapter) {
+        List<LayerWeights> layers = model.layers();
+        NDArray x = hidden;
+        for (int l = first; l < layers.size(); l++) {
+            x = layer(step, l, layers.get(l), x, null, adapter);
+        }
+        NDArray normed = rmsNorm(x, model.finalNorm());
+        normed.attach(step);
+        return normed;
+    }
+
     /** The output head: (B, T, C) → (B, T, V) logits. */
     NDArray logits(NDArray normed) {
         return linear(normed, model.head());

@@ -214,6 +214,25 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
         return forward.layers(step, hidden, stack);
     }
 
+    /**
+     * The upper part of {@link #forward(NDManager, int[][], Trace, LinearAdapter)}: this model's layers
+     * {@code first}..L-1 on {@code hidden}, the stream entering layer {@code first} (from {@link #embed} and
+     * {@link #forwardLayer}, or kept from an earlier pass), with {@code adapter}'s additions (null: none), then
+     * the final RMSNorm. When only layers at or above {@code first} change or train, the frozen lower part
+     * need run once per window, not once per pass.
+     *
+     * @param step   manager that receives the result; close it when done
+     * @param first  the first layer to run, 0 ≤ first ≤ L
+     * @param hidden (B, T, C) residual stream entering layer {@code first}
+     * @return (B, T, C) the stream after the last layer and the final RMSNorm
+     */
+    public NDArray forwardFrom(NDManager step, int first, NDArray hidden, LinearAdapter adapter) {
+        if (first < 0 || first > layers.size()) {
+            throw new IllegalArgumentException("first layer " + first + " outside [0, " + layers.size() + "]");
+        }
+        return forward.layersFrom(step, first, hidden, adapter);
+    }
+
     // ------------------------------------------------------------------------------------------
     // Training mode
     // ------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
-import prunekit.model.Trace;
 import prunekit.prune.ProjectionCompensation;
 
 /**
@@ -27,6 +26,9 @@ import prunekit.prune.ProjectionCompensation;
  * clipping, micro-batches, checkpoints) on the language-modelling loss of the pruned model over the
  * same calibration windows the closed form regresses on, every base weight frozen; then P is folded
  * into layer j's down projection exactly as the closed form is ({@code W_down ← Pᵀ W_down}).
+ *
+ * <p>Every layer below j is frozen and unchanged, so each calibration window's stream entering layer j is
+ * computed once ({@link FrozenPrefix}) and every step runs only layers j..L-1 and the head.
  *
  * <p>The closed form matches hidden states (squared error towards the original's layer output); the
  * trained map minimises what perplexity measures, the next-token loss, through every later layer.
@@ -183,16 +185,18 @@ public final class CompensationTraining {
             int[][] calibration, Config config, Path runDir, long startNanos) {
         int seqLen = calibration[0].length;
         try (TrainableProjection map = closed == null ? TrainableProjection.identity(pruned, prunedLayer)
-                : TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form")) {
-            double before = meanNll(pruned, map, calibration, config.microBatch());
+                : TrainableProjection.of(pruned, prunedLayer, closed.map(), "closed_form");
+             FrozenPrefix prefix = new FrozenPrefix(pruned, prunedLayer, calibration, config.microBatch())) {
+            // the layers below j are frozen and stay as they are: their output on each window is computed once
+            double before = meanNll(pruned, prefix, map, calibration, config.microBatch());
             // 2. train D on the language-modelling loss over the windows, pass after pass
             List<int[]> windows = passes(calibration, config.steps() * config.batch(), config.seed());
-            Recovery.Result run = Recovery.train(pruned, map, config.training(seqLen), windows, runDir, false,
-                    config.steps());
-            // 3. fold P = I + D into down_proj
+            Recovery.Result run = Recovery.train(pruned, prefix.forward(), map, config.training(seqLen), windows, runDir,
+                    false, config.steps());
+            // 3. fold P = I + D into down_proj (layer j: the prefix below it is unchanged)
             double[] p = map.map();
             map.mergeInto(pruned);
-            double after = meanNll(pruned, null, calibration, config.microBatch());
+            double after = meanNll(pruned, prefix, null, calibration, config.microBatch());
             return new Result(closed == null ? Init.IDENTITY : Init.CLOSED_FORM, prunedLayer, originalLayer, closed, p,
                     before, after, run.losses(), (System.nanoTime() - startNanos) / 1e9, run.stopped());
         }
@@ -210,13 +214,16 @@ public final class CompensationTraining {
         return out;
     }
 
-    /** Mean next-token NLL of the windows under {@code model} with {@code adapter} (null: none), no gradients. */
-    static double meanNll(LlamaModel model, TrainableProjection adapter, int[][] windows, int microBatch) {
+    /**
+     * Mean next-token NLL of the windows under {@code model} with {@code adapter} (null: none), no gradients; the
+     * layers below the prefix's first from its kept streams.
+     */
+    static double meanNll(LlamaModel model, FrozenPrefix prefix, TrainableProjection adapter, int[][] windows, int microBatch) {
         double sum = 0;
         for (int b0 = 0; b0 < windows.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(windows, b0, Math.min(windows.length, b0 + microBatch));
             try (NDManager step = model.manager().newSubManager()) {
-                NDArray normed = model.forward(step, mb, Trace.FINAL_HIDDEN_ONLY, adapter).finalHidden();   // (B, T, C)
+                NDArray normed = prefix.forward().finalHidden(model, step, mb, adapter);                     // (B, T, C)
                 sum += LmLoss.meanNll(model, normed, mb).toType(DataType.FLOAT64, false).getDouble() * mb.length;
             }
         }

@@ -109,6 +109,12 @@ public final class Recovery {
      */
     static Result train(LlamaModel model, TrainableAdapter adapters, Config config, List<int[]> windows, Path runDir,
                         boolean resume, int until) {
+        return train(model, TrainingStep.WHOLE_MODEL, adapters, config, windows, runDir, resume, until);
+    }
+
+    /** The same, each step's forward pass through {@code forward}. */
+    static Result train(LlamaModel model, TrainingStep.Forward forward, TrainableAdapter adapters, Config config,
+                        List<int[]> windows, Path runDir, boolean resume, int until) {
         if (windows.size() < (long) config.steps() * config.batch()) {
             throw new IllegalArgumentException(windows.size() + " windows for " + config.steps() + " steps of " + config.batch());
         }
@@ -137,7 +143,7 @@ public final class Recovery {
                 int[][] batch = windows.subList(s * config.batch(), (s + 1) * config.batch()).toArray(new int[0][]);
                 Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + s));   // dropout: the same masks on resume
                 // 1. one optimizer step (forward, backward, clip, AdamW); a non-finite loss or gradient skips the update
-                TrainingStep.Outcome o = TrainingStep.run(model, adapters, batch, config.microBatch(), config.maxGradNorm(),
+                TrainingStep.Outcome o = TrainingStep.run(model, forward, adapters, batch, config.microBatch(), config.maxGradNorm(),
                         config.optimizer(), state, schedule.at(s));
                 double loss = o.loss();
                 if (!o.applied()) {

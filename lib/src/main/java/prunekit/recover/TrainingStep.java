@@ -34,6 +34,20 @@ public final class TrainingStep {
         }
     }
 
+    /**
+     * How a step gets the final-normed stream (B, T, C) of a micro-batch: the whole model by default
+     * ({@link #WHOLE_MODEL}); a caller whose adapters sit in the upper layers only may run just those
+     * (CompensationTraining's frozen prefix).
+     */
+    @FunctionalInterface
+    public interface Forward {
+        NDArray finalHidden(LlamaModel model, NDManager step, int[][] windows, TrainableAdapter adapters);
+    }
+
+    /** Every layer, with the adapters' additions. */
+    public static final Forward WHOLE_MODEL = (model, step, windows, adapters) ->
+            model.forward(step, windows, Trace.FINAL_HIDDEN_ONLY, adapters).finalHidden();
+
     private TrainingStep() {}
 
     /**
@@ -42,11 +56,17 @@ public final class TrainingStep {
      */
     public static Outcome run(LlamaModel model, TrainableAdapter adapters, int[][] batch, int microBatch, double maxGradNorm,
                               AdamW optimizer, AdamW.State state, double lr) {
+        return run(model, WHOLE_MODEL, adapters, batch, microBatch, maxGradNorm, optimizer, state, lr);
+    }
+
+    /** {@link #run(LlamaModel, TrainableAdapter, int[][], int, double, AdamW, AdamW.State, double)} through {@code forward}. */
+    public static Outcome run(LlamaModel model, Forward forward, TrainableAdapter adapters, int[][] batch, int microBatch,
+                              double maxGradNorm, AdamW optimizer, AdamW.State state, double lr) {
         if (microBatch <= 0 || batch.length % microBatch != 0) {
             throw new IllegalArgumentException("micro-batch must divide the batch " + batch.length + ", got " + microBatch);
         }
         // 1. forward and backward per micro-batch; the gradients accumulate
-        double loss = accumulate(model, adapters, batch, microBatch);
+        double loss = accumulate(model, forward, adapters, batch, microBatch);
         double norm = Double.isFinite(loss) ? gradientNorm(adapters) : Double.NaN;
         Outcome outcome = new Outcome(loss, norm);
         // 2. clip, update, clear
@@ -59,14 +79,15 @@ public final class TrainingStep {
     }
 
     /** Mean NLL of the batch, its gradient accumulated into the adapters, a micro-batch at a time. */
-    private static double accumulate(LlamaModel model, TrainableAdapter adapters, int[][] batch, int microBatch) {
+    private static double accumulate(LlamaModel model, Forward forward, TrainableAdapter adapters, int[][] batch,
+            int microBatch) {
         double loss = 0;
         for (int b0 = 0; b0 < batch.length; b0 += microBatch) {
             int[][] mb = Arrays.copyOfRange(batch, b0, b0 + microBatch);
             double share = (double) microBatch / batch.length;
             try (NDManager step = model.manager().newSubManager();
                  GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray normed = model.forward(step, mb, Trace.FINAL_HIDDEN_ONLY, adapters).finalHidden();  // (B, T, C)
+                NDArray normed = forward.finalHidden(model, step, mb, adapters);                              // (B, T, C)
                 NDArray mean = LmLoss.meanNll(model, normed, mb);
                 NDArray weighted = mean.mul(OwnedArrays.scalar(mean, share));
                 gc.backward(weighted);
