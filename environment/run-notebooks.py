@@ -244,8 +244,9 @@ def main():
                         help="seconds one cell may run (default 900 in-place, 300 with --ci)")
     parser.add_argument("--times", metavar="CSV", help="append per-cell and per-notebook wall times to CSV")
     parser.add_argument("--threads", type=int, metavar="N",
-                        help="PyTorch CPU threads of each kernel (PRUNEKIT_THREADS; default: PyTorch's, one per core);"
-                             " 1 is often much faster on a machine busy with other work")
+                        help="PyTorch CPU threads of each kernel (PRUNEKIT_THREADS; default: PyTorch's, one per core),"
+                             " and OpenMP's (OMP_NUM_THREADS, for ND4J's BLAS, unless set); 1 is often much faster on a"
+                             " machine busy with other work")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="notebooks run at a time, each in its own kernel (default 1); with --threads 1, use the"
                              " number of cores")
@@ -255,6 +256,9 @@ def main():
         if args.threads < 1:
             sys.exit(f"run-notebooks.py: --threads {args.threads}: give a whole number >= 1")
         os.environ["PRUNEKIT_THREADS"] = str(args.threads)
+        # ND4J's OpenBLAS (the float64 solves of the projection compensation, SparseGPT) starts one OpenMP thread per
+        # core unless told: with other kernels or jobs on the cores its spinning threads slowed a cell 9x here
+        os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     timeout = args.timeout or (300 if args.ci else 900)
 
     print("run-notebooks.py: " + check_kernel())
