@@ -159,6 +159,27 @@ public final class ProjectionCompensation {
                 heldBefore, heldAfter, m.n, (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * The projection at several pruned layers (e.g. {@link MeanShift#largest}'s first few), each towards
+     * {@code survivors[j]}: fitted and folded one layer after another from the lowest up, so that each fit sees
+     * the layers below it already compensated. Results in that order.
+     */
+    public static java.util.List<Result> applyAt(LlamaModel original, LlamaModel pruned, int[] prunedLayers,
+            int[] survivors, int[][] calibration, Config config) {
+        int[] order = java.util.Arrays.stream(prunedLayers).distinct().sorted().toArray();
+        if (order.length != prunedLayers.length) {
+            throw new IllegalArgumentException("pruned layers " + java.util.Arrays.toString(prunedLayers) + " repeat a layer");
+        }
+        java.util.List<Result> results = new java.util.ArrayList<>();
+        for (int j : order) {
+            if (j < 0 || j >= survivors.length) {
+                throw new IllegalArgumentException("pruned layer " + j + " outside [0, " + survivors.length + ")");
+            }
+            results.add(apply(original, pruned, j, survivors[j], calibration, config));
+        }
+        return java.util.List.copyOf(results);
+    }
+
     /** Every {@code every}-th window (held out) or all the others. */
     static int[][] windows(int[][] calibration, int every, boolean heldOut) {
         return java.util.stream.IntStream.range(0, calibration.length)

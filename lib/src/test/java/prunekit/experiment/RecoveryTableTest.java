@@ -1,5 +1,6 @@
 package prunekit.experiment;
 
+import static prunekit.experiment.PerplexityRecords.ppl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.eval.Bootstrap;
@@ -25,15 +25,6 @@ import tech.tablesaw.api.Table;
 class RecoveryTableTest {
 
     @TempDir Path dir;
-
-    private static final int WINDOWS = 64;
-
-    private static ResultRecord ppl(String method, String settings, IntToDoubleFunction nll) {
-        double[] u = IntStream.range(0, WINDOWS).mapToDouble(nll).toArray();
-        double ppl = Math.exp(Arrays.stream(u).average().orElseThrow());
-        return new ResultRecord(Instant.now(), "tiny", method, settings, "sotu/test", 128, 0, "cpu()", 1, "ppl", ppl,
-                Double.NaN, WINDOWS * 127L, new Bootstrap.Interval(ppl * 0.9, ppl * 1.1), u);
-    }
 
     @Test
     void ranksRatiosAndPairVerdictsComeFromThePairedWindows() {

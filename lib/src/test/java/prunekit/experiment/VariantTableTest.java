@@ -1,20 +1,17 @@
 package prunekit.experiment;
 
+import static prunekit.experiment.PerplexityRecords.ppl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import prunekit.eval.Bootstrap;
 import prunekit.eval.PairedComparison.Verdict;
 import prunekit.eval.RecordSet;
 import prunekit.eval.ResultRecord;
@@ -25,15 +22,6 @@ import tech.tablesaw.api.Table;
 class VariantTableTest {
 
     @TempDir Path dir;
-
-    private static final int WINDOWS = 64;
-
-    private static ResultRecord ppl(String method, String settings, IntToDoubleFunction nll) {
-        double[] u = IntStream.range(0, WINDOWS).mapToDouble(nll).toArray();
-        double ppl = Math.exp(Arrays.stream(u).average().orElseThrow());
-        return new ResultRecord(Instant.now(), "tiny", method, settings, "sotu/test", 128, 0, "cpu()", 1, "ppl", ppl,
-                Double.NaN, WINDOWS * 127L, new Bootstrap.Interval(ppl * 0.9, ppl * 1.1), u);
-    }
 
     private static String at(int k, String mode, String compensation) {
         return "remove=" + k + ";mode=" + mode + ";compensation=" + compensation + ";removed=1;calib=brown:4x8";

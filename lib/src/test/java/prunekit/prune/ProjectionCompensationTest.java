@@ -130,6 +130,29 @@ class ProjectionCompensationTest {
     }
 
     @Test
+    void severalLayersAreCompensatedFromTheLowestUpAsSingleFitsInThatOrder() {
+        var config = new ProjectionCompensation.Config(1e-3, 2);
+        int[] survivors = {0, 1, 3, 4};
+        try (LlamaModel original = DeepTinyModels.model(5, 9, DataType.FLOAT64); LlamaModel several = original.copy()) {
+            several.removeLayers(Set.of(2));
+            try (LlamaModel byHand = several.copy()) {
+                var results = ProjectionCompensation.applyAt(original, several, new int[] {3, 2}, survivors, TOKENS, config);
+                assertEquals(List.of(2, 3), results.stream().map(ProjectionCompensation.Result::prunedLayer).toList());
+                assertEquals(List.of(3, 4), results.stream().map(ProjectionCompensation.Result::originalLayer).toList());
+                ProjectionCompensation.apply(original, byHand, 2, 3, TOKENS, config);
+                var second = ProjectionCompensation.apply(original, byHand, 3, 4, TOKENS, config);   // sees layer 2 compensated
+                assertArrayEquals(second.map(), results.get(1).map(), 1e-12);
+                for (int l : new int[] {2, 3}) {
+                    assertArrayEquals(byHand.layer(l).down().toDoubleArray(), several.layer(l).down().toDoubleArray(), 1e-12);
+                }
+            }
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ProjectionCompensation.applyAt(original, several, new int[] {1, 1}, survivors, TOKENS, config));
+            assertTrue(e.getMessage().contains("repeat a layer"), e.getMessage());
+        }
+    }
+
+    @Test
     void meanOnlyMapRemovesTheMeanShiftAtItsLayer() {
         try (LlamaModel original = DeepTinyModels.model(5, 9, DataType.FLOAT64); LlamaModel pruned = original.copy()) {
             pruned.removeLayers(Set.of(2));
