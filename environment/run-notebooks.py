@@ -219,6 +219,11 @@ def upgrade_times(csv_path):
             w.writerow({k: row[k] for k in TIMES_HEADER})
 
 
+def row_start(now, notebook, mode, device, knobs, load):
+    """The columns of a times row before cell, first_line and seconds."""
+    return [now, notebook, mode, device, ";".join(knobs) or "defaults", os.cpu_count(), f"{load:.2f}"]
+
+
 def write_times(csv_path, path, mode, device, knobs, load, times, total):
     """Appends one row per code cell and a 'total' row for the notebook to csv_path."""
     new = not csv_path.exists() or csv_path.stat().st_size == 0
@@ -229,7 +234,7 @@ def write_times(csv_path, path, mode, device, knobs, load, times, total):
         w = csv.writer(f)
         if new:
             w.writerow(TIMES_HEADER)
-        common = [now, shown(path), mode, device, ";".join(knobs) or "defaults", os.cpu_count(), f"{load:.2f}"]
+        common = row_start(now, shown(path), mode, device, knobs, load)
         for index, first, seconds in times:
             w.writerow(common + [index, first, f"{seconds:.1f}"])
         w.writerow(common + ["total", "", f"{total:.1f}"])
@@ -288,8 +293,8 @@ def main():
 
 
 def run_one(path, ci, timeout):
-    """Executes one notebook (in a worker process with --jobs): (path, seconds, load at start, cell times,
-    device, failure text or None)."""
+    """Executes one notebook (in a worker process with --jobs): (path, where the executed copy went, seconds,
+    load at start, cell times, device, failure text or None)."""
     out_path = ci_copy(path) if ci else path
     start = time.monotonic()
     load = os.getloadavg()[0]
@@ -297,21 +302,20 @@ def run_one(path, ci, timeout):
     try:
         executed = execute(path, out_path, timeout, times)
     except Failure as failure:
-        return path, time.monotonic() - start, load, times, None, str(failure)
-    return path, time.monotonic() - start, load, times, device_name(executed), None
+        return path, out_path, time.monotonic() - start, load, times, None, str(failure)
+    return path, out_path, time.monotonic() - start, load, times, device_name(executed), None
 
 
 def run_all(notebooks, args, timeout, knobs, mode_name):
     """Runs the notebooks, args.jobs at a time; writes each one's times as it ends. Whether one failed."""
     def report(result):
-        path, seconds, load, times, device, failure = result
+        path, out_path, seconds, load, times, device, failure = result
         if failure is not None:
             print(f"FAILED {shown(path)} after {seconds:.1f} s", flush=True)
             print(failure, file=sys.stderr, flush=True)
             return True
         if args.times:
             write_times(Path(args.times), path, mode_name, device, knobs, load, times, seconds)
-        out_path = ci_copy(path) if args.ci else path
         print(f"ok     {shown(path)}  {seconds:.1f} s" + ("" if out_path == path else f"  -> {shown(out_path)}"), flush=True)
         return False
 
@@ -346,9 +350,9 @@ def write_suite(csv_path, mode, knobs, count, jobs, seconds):
     """One row for the whole run's wall time: notebook 'suite', cell 'total'."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with open(csv_path, "a", newline="") as f:
-        csv.writer(f).writerow([now, "suite", mode, os.environ.get("PRUNEKIT_DEVICE", "cpu"), ";".join(knobs) or "defaults",
-                                os.cpu_count(), f"{os.getloadavg()[0]:.2f}", "total", f"{count} notebooks, --jobs {jobs}",
-                                f"{seconds:.1f}"])
+        csv.writer(f).writerow(row_start(now, "suite", mode, os.environ.get("PRUNEKIT_DEVICE", "cpu"), knobs, os.getloadavg()[0])
+                               + ["total", f"{count} notebooks, --jobs {jobs}", f"{seconds:.1f}"])
+
 
 if __name__ == "__main__":
     main()

@@ -129,14 +129,15 @@ public record VariantTable(String measure, List<String> baselines, List<Row> row
             count(counts, "projection improves the variant", r.projectionVsNone());
             r.vsBaselines().forEach((b, c) -> count(counts, "beats " + b, c));
         }
-        Map<String, List<String>> best = new TreeMap<>();              // depth -> variants with the lowest value
+        Map<Integer, Double> lowest = new TreeMap<>();                // depth -> the lowest iterative value there
+        for (Row r : rows) lowest.merge(r.depth(), r.iterative(), Math::min);
+        Map<Integer, List<String>> best = new TreeMap<>();             // depth -> the variants that reach it
         for (Row r : rows) {
-            double lowest = rows.stream().filter(o -> o.depth() == r.depth()).mapToDouble(Row::iterative).min().orElseThrow();
-            if (r.iterative() == lowest) best.computeIfAbsent(String.format("%3d", r.depth()), d -> new ArrayList<>()).add(r.variant());
+            if (r.iterative() == lowest.get(r.depth())) best.computeIfAbsent(r.depth(), d -> new ArrayList<>()).add(r.variant());
         }
         StringBuilder s = new StringBuilder(measure + ", " + rows.size() + " variant-depth pairs (holds / fails / tie):");
         counts.forEach((claim, c) -> s.append(String.format(Locale.ROOT, "%n  %-34s %2d / %2d / %2d", claim, c[0], c[1], c[2])));
-        best.forEach((d, vs) -> s.append(String.format(Locale.ROOT, "%n  lowest iterative at %s layers: %s", d.trim(), vs)));
+        best.forEach((d, vs) -> s.append(String.format(Locale.ROOT, "%n  lowest iterative at %d layers: %s", d, vs)));
         return s.toString();
     }
 

@@ -139,13 +139,7 @@ final class LlamaForward {
 
     /** A stack of blocks on a residual stream, then the final RMSNorm: (B, T, C) in {@code step}. */
     NDArray layers(NDManager step, NDArray hidden, List<LayerWeights> stack) {
-        NDArray x = hidden;
-        for (LayerWeights w : stack) {
-            x = layer(step, -1, w, x, null);
-        }
-        NDArray normed = rmsNorm(x, model.finalNorm());                     // (B, T, C)
-        normed.attach(step);                                                // an empty stack: not hidden's manager
-        return normed;
+        return runStack(step, hidden, stack, -1, null);
     }
 
     /**
@@ -154,12 +148,21 @@ final class LlamaForward {
      */
     NDArray layersFrom(NDManager step, int first, NDArray hidden, LinearAdapter adapter) {
         List<LayerWeights> layers = model.layers();
+        return runStack(step, hidden, layers.subList(first, layers.size()), first, adapter);
+    }
+
+    /**
+     * {@code stack} on {@code hidden}, then the final RMSNorm: (B, T, C) in {@code step}. The blocks are this
+     * model's layers from index {@code first} on (the adapter sees those indices), or other weights ({@code first}
+     * = -1: no index, no adapter).
+     */
+    private NDArray runStack(NDManager step, NDArray hidden, List<LayerWeights> stack, int first, LinearAdapter adapter) {
         NDArray x = hidden;
-        for (int l = first; l < layers.size(); l++) {
-            x = layer(step, l, layers.get(l), x, null, adapter);
+        for (int i = 0; i < stack.size(); i++) {
+            x = layer(step, first < 0 ? -1 : first + i, stack.get(i), x, null, adapter);
         }
-        NDArray normed = rmsNorm(x, model.finalNorm());
-        normed.attach(step);
+        NDArray normed = rmsNorm(x, model.finalNorm());                     // (B, T, C)
+        normed.attach(step);                                                // an empty stack: not hidden's manager
         return normed;
     }
 

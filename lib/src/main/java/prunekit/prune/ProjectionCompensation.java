@@ -6,7 +6,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import prunekit.linalg.Linalg;
 import prunekit.model.LlamaModel;
 import prunekit.model.OwnedArrays;
@@ -164,20 +166,20 @@ public final class ProjectionCompensation {
      * {@code survivors[j]}: fitted and folded one layer after another from the lowest up, so that each fit sees
      * the layers below it already compensated. Results in that order.
      */
-    public static java.util.List<Result> applyAt(LlamaModel original, LlamaModel pruned, int[] prunedLayers,
+    public static List<Result> applyAt(LlamaModel original, LlamaModel pruned, int[] prunedLayers,
             int[] survivors, int[][] calibration, Config config) {
-        int[] order = java.util.Arrays.stream(prunedLayers).distinct().sorted().toArray();
+        int[] order = Arrays.stream(prunedLayers).distinct().sorted().toArray();
         if (order.length != prunedLayers.length) {
-            throw new IllegalArgumentException("pruned layers " + java.util.Arrays.toString(prunedLayers) + " repeat a layer");
+            throw new IllegalArgumentException("pruned layers " + Arrays.toString(prunedLayers) + " repeat a layer");
         }
-        java.util.List<Result> results = new java.util.ArrayList<>();
+        List<Result> results = new ArrayList<>();
         for (int j : order) {
             if (j < 0 || j >= survivors.length) {
                 throw new IllegalArgumentException("pruned layer " + j + " outside [0, " + survivors.length + ")");
             }
             results.add(apply(original, pruned, j, survivors[j], calibration, config));
         }
-        return java.util.List.copyOf(results);
+        return List.copyOf(results);
     }
 
     /** Every {@code every}-th window (held out) or all the others. */

@@ -47,11 +47,6 @@ final class FrozenPrefix implements AutoCloseable {
         }
     }
 
-    /** The first layer that runs in {@link #forward}. */
-    int first() {
-        return first;
-    }
-
     /** The final-normed stream of {@code windows} (each one given to the constructor): layers first..L-1 only. */
     TrainingStep.Forward forward() {
         return (model, step, windows, adapters) -> model.forwardFrom(step, first, stack(step, windows), adapters);
