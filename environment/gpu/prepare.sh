@@ -36,6 +36,9 @@
 #   PK_NB_MODELS models besides SmolLM2 for the notebooks, from data/cache/models (default "stories15m",
 #               which 01-first-models loads; "none" for none)
 #   NB_PYVER    the Python the wheels are for (default 3.12, the GPU machine's; the local version for a dry run)
+#   PK_NB_ND4J  1: carry ND4J and OpenBLAS in nb.tar.xz too (about 45 MiB more, one call more). Default 0: the
+#               notebooks reach ND4J only through prunekit.linalg, which without it takes its java backend
+#               (Cholesky on the host, the float64 products through DJL on the GPU), as the CLI route does
 set -euo pipefail
 repo="$(pwd)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,6 +52,7 @@ PK_NOTEBOOKS="${PK_NOTEBOOKS:-0}"
 PK_CORPORA="${PK_CORPORA-brown}"; [ "$PK_CORPORA" = none ] && PK_CORPORA=""
 nb_models=""; [ "$PK_NOTEBOOKS" = 1 ] && nb_models="${PK_NB_MODELS-stories15m}"; [ "$nb_models" = none ] && nb_models=""
 NB_PYVER="${NB_PYVER:-3.12}"
+PK_NB_ND4J="${PK_NB_ND4J:-0}"
 MARGIN_MIB="${MARGIN_MIB:-2}"
 LIMIT_MIB="${LIMIT_MIB:-64}"
 MiB=1048576
@@ -150,6 +154,11 @@ if [ "$PK_NOTEBOOKS" = 1 ]; then
   for f in "$deps"/*.jar; do
     n="$(basename "$f" .jar)"
     case "$n" in pytorch-native-*) continue ;; esac
+    # ND4J and what only it pulls in (lib/pom.xml's nd4j-api / nd4j-native: `mvn dependency:tree`)
+    if [ "$PK_NB_ND4J" != 1 ]; then
+      case "$n" in nd4j-*|openblas-*|javacpp-*|*-1.0.0-M2.1|byteunits-*|commons-lang3-*|commons-collections4-*| \
+                   flatbuffers-java-*|oshi-core-*|jna-platform-*|threetenbp-*|commons-net-*|neoitertools-*) continue ;; esac
+    fi
     printf '%s\n' "${cli_jars[@]}" | grep -qxF "$n" || nb_jars+=("$n")
   done
   key="$( { echo "jjava $jjava_version"; printf '%s\n' "${nb_jars[@]}"; } | sha256sum | cut -d' ' -f1)"

@@ -44,7 +44,7 @@ final class ForwardConstants {
                 positions.rope().close();
                 positions.mask().close();
             }
-            Rope rope = new Rope(manager, t, config.headDim(), config.ropeTheta());
+            Rope rope = new Rope(manager, t, config.headDim(), config.ropeTheta(), like.getDataType());
             positions = new Positions(t, rope, causalMask(manager, t, 0, config.groupSize()));
         }
         return positions;

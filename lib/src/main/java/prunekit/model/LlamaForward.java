@@ -92,7 +92,7 @@ final class LlamaForward {
         }
         // 1. RoPE tables of positions past..past+t-1; query i sees keys 0..past+i  (G·t, past + t)
         LlamaConfig c = model.config();
-        Rope rope = new Rope(step, past, past + t, c.headDim(), c.ropeTheta());
+        Rope rope = new Rope(step, past, past + t, c.headDim(), c.ropeTheta(), model.embedding().getDataType());
         NDArray mask = t == 1 ? null : ForwardConstants.causalMask(step, t, past, c.groupSize());
         ForwardConstants.Positions positions = new ForwardConstants.Positions(t, rope, mask);
         // 2. embeddings, then every block with its cache slot

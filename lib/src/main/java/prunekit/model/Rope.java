@@ -2,6 +2,7 @@ package prunekit.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -9,25 +10,96 @@ import ai.djl.ndarray.types.Shape;
  * for position p and pair i of a head, (x_{2i}, x_{2i+1}) is rotated by the angle
  * p·θ^{-2i/d}. This is the layout of GGUF and llama2.c checkpoints; Hugging Face q/k rows are
  * permuted into it on load.
+ *
+ * <p>Two forms of the same rotation ({@link Form}): on the CPU element-wise with cos/sin tables (the
+ * least arithmetic), on a GPU as one product with a block-diagonal D × D rotation per position (one
+ * kernel launch where the element-wise form needs six: at a few hundred tokens a GPU pass is bound by
+ * the host's time per launched operation, docs/performance.md "On a GPU").
  */
 final class Rope implements AutoCloseable {
 
-    private final NDArray cos; // (T, 1, D): cos(p·θ_i) at 2i and 2i+1
-    private final NDArray sin; // (T, 1, D): -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1
+    /** The system property that picks a form: {@code pairs} or {@code matrix} (unset: by device). */
+    static final String PROPERTY = "prunekit.rope";
+
+    /** How the rotation is computed; both give the same values up to float32 rounding. */
+    enum Form {
+        /** {@code x·cos + swap(x)·sin}: six element-wise operations. The default on the CPU. */
+        PAIRS,
+        /** {@code x · R_p}, R_p the (D, D) rotation of position p: one batched product. The default on a GPU. */
+        MATRIX;
+
+        /**
+         * The form of {@code requested} ({@code pairs} or {@code matrix}), or by device when it is null or
+         * blank: matrix on a GPU, pairs elsewhere.
+         *
+         * @throws IllegalArgumentException for any other value, naming the property and what it accepts
+         */
+        static Form of(String requested, boolean gpu) {
+            if (requested == null || requested.isBlank()) return gpu ? MATRIX : PAIRS;
+            switch (requested.trim()) {
+                case "pairs": return PAIRS;
+                case "matrix": return MATRIX;
+                default:
+                    throw new IllegalArgumentException("-D" + PROPERTY + "=" + requested + ": accepted values are pairs,"
+                            + " matrix (unset: matrix on a GPU, pairs on the CPU)");
+            }
+        }
+    }
+
+    private final Form form;
+    private final NDArray cos; // PAIRS: (T, 1, D), cos(p·θ_i) at 2i and 2i+1. MATRIX: (T, D, D), R_p
+    private final NDArray sin; // PAIRS: (T, 1, D), -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1. MATRIX: unused (null)
     private final NDArray cosScaled; // the same times 1/√D, the attention's scale (see applyToQueries)
     private final NDArray sinScaled;
 
-    Rope(NDManager m, int t, int headDim, double theta) {
-        this(m, 0, t, headDim, theta);
+    /** The tables of positions 0 .. t-1 for queries and keys of type {@code dtype}. */
+    Rope(NDManager m, int t, int headDim, double theta, DataType dtype) {
+        this(m, 0, t, headDim, theta, dtype);
     }
 
     /**
      * The tables of positions {@code from .. to-1} only: what a pass over tokens that follow
-     * {@code from} cached ones needs ({@link KvCache}).
+     * {@code from} cached ones needs ({@link KvCache}). The form: {@link #PROPERTY}, else by m's device.
      */
-    Rope(NDManager m, int from, int to, int headDim, double theta) {
+    Rope(NDManager m, int from, int to, int headDim, double theta, DataType dtype) {
+        this(m, from, to, headDim, theta, dtype, Form.of(System.getProperty(PROPERTY), m.getDevice().isGpu()));
+    }
+
+    /**
+     * As above in the given form. {@code dtype}, the type of the queries and keys, is that of the matrix
+     * form's rotations (a product does not promote its operands); the pairs form's float32 tables are
+     * promoted by the element-wise products.
+     */
+    Rope(NDManager m, int from, int to, int headDim, double theta, DataType dtype, Form form) {
+        this.form = form;
         int half = headDim / 2;
         int t = to - from;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (form == Form.MATRIX) {
+            // R_p[2i][2i] = R_p[2i+1][2i+1] = c, R_p[2i][2i+1] = s, R_p[2i+1][2i] = −s: (x·R_p)_{2i} = x_{2i}c − x_{2i+1}s
+            float[] r = new float[t * headDim * headDim];
+            float[] rs = new float[r.length];
+            for (int p = 0; p < t; p++) {
+                for (int i = 0; i < half; i++) {
+                    double angle = (from + p) * Math.pow(theta, -2.0 * i / headDim);
+                    float cf = (float) Math.cos(angle);
+                    float sf = (float) Math.sin(angle);
+                    int even = p * headDim * headDim + 2 * i * headDim + 2 * i;    // R_p[2i][2i]
+                    int odd = even + headDim + 1;                                   // R_p[2i+1][2i+1]
+                    r[even] = cf;
+                    r[even + 1] = sf;
+                    r[odd] = cf;
+                    r[odd - 1] = -sf;
+                    for (int k : new int[] {even, even + 1, odd, odd - 1}) rs[k] = r[k] * scale;
+                }
+            }
+            Shape shape = new Shape(t, headDim, headDim);
+            cos = ofType(OwnedArrays.of(m, r, shape), dtype);
+            cosScaled = ofType(OwnedArrays.of(m, rs, shape), dtype);
+            sin = null;
+            sinScaled = null;
+            return;
+        }
         float[] c = new float[t * headDim];
         float[] s = new float[t * headDim];
         for (int p = 0; p < t; p++) {
@@ -43,7 +115,6 @@ final class Rope implements AutoCloseable {
         }
         cos = OwnedArrays.of(m, c, new Shape(t, 1, headDim));
         sin = OwnedArrays.of(m, s, new Shape(t, 1, headDim));
-        float scale = (float) (1.0 / Math.sqrt(headDim));
         for (int i = 0; i < c.length; i++) {
             c[i] *= scale;
             s[i] *= scale;
@@ -52,11 +123,24 @@ final class Rope implements AutoCloseable {
         sinScaled = OwnedArrays.of(m, s, new Shape(t, 1, headDim));
     }
 
+    Form form() {
+        return form;
+    }
+
+    private static NDArray ofType(NDArray table, DataType dtype) {
+        if (table.getDataType() == dtype) return table;
+        NDArray cast = table.toType(dtype, false);
+        table.close();
+        return cast;
+    }
+
     /**
-     * Rotates x of shape (B, T, heads, D): {@code x·cos + swap(x)·sin}, where swap exchanges the two
-     * entries of each pair, i.e. (x_{2i}, x_{2i+1}) becomes (x_{2i}·c − x_{2i+1}·s, x_{2i+1}·c + x_{2i}·s).
-     * Six tensor operations; the same values, bit for bit, as rotating the even and odd halves
-     * separately and interleaving them (eleven). Closes x's handle and its own intermediates.
+     * Rotates x of shape (B, T, heads, D): (x_{2i}, x_{2i+1}) becomes (x_{2i}·c − x_{2i+1}·s,
+     * x_{2i+1}·c + x_{2i}·s). In the pairs form {@code x·cos + swap(x)·sin}, where swap exchanges the two
+     * entries of each pair: six tensor operations, the same values, bit for bit, as rotating the even and
+     * odd halves separately and interleaving them (eleven). In the matrix form x · R_p, one product
+     * (x's (heads, D) rows of position p times R_p, R broadcast over the batch). Closes x's handle and
+     * its own intermediates.
      */
     NDArray apply(NDArray x) {
         return rotate(x, cos, sin);
@@ -65,7 +149,7 @@ final class Rope implements AutoCloseable {
     @Override
     public void close() {
         for (NDArray table : new NDArray[] {cos, sin, cosScaled, sinScaled}) {
-            table.close();
+            if (table != null) table.close();
         }
     }
 
@@ -78,7 +162,12 @@ final class Rope implements AutoCloseable {
         return rotate(x, cosScaled, sinScaled);
     }
 
-    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        if (form == Form.MATRIX) {
+            NDArray out = x.matMul(cos);                   // (B, T, n, D) · (T, D, D) → (B, T, n, D)
+            x.close();
+            return out;
+        }
         Shape shape = x.getShape();
         NDArray pairs = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2);
         NDArray flipped = pairs.flip(4);
