@@ -209,12 +209,13 @@ rm -rf "$repo/data/cache" && ln -s $PK/cache "$repo/data/cache"
 # records of earlier calls (the repository copy may have been re-sent since)
 mkdir -p "$repo/data/results"
 for f in $PK/results/gpu-*.csv; do [ -f "$f" ] && cp -n "$f" "$repo/data/results/"; done
-make_launcher() {  # make_launcher PATH JAR: prunekit's CLI as bin/prunekit runs it, with the carried JRE and jars
-  cat > "$1" <<EOS
+make_launcher() {  # make_launcher PATH JAR [JAVA_OPTION...]: prunekit's CLI as bin/prunekit runs it, with the carried JRE and jars
+  local path="$1" jar="$2" extra=("${@:3}")
+  cat > "$path" <<EOS
 #!/usr/bin/env bash
-exec $JAVA ${JOPTS[*]@Q} -Dprunekit.root=${repo@Q} -cp "$PK/pkgpu.jar:$2:$PK/jars/*" PkGpuShim prunekit.cli.Main "\$@"
+exec $JAVA ${JOPTS[*]@Q} ${extra[*]@Q} -Dprunekit.root=${repo@Q} -cp "$PK/pkgpu.jar:$jar:$PK/jars/*" PkGpuShim prunekit.cli.Main "\$@"
 EOS
-  chmod +x "$1"
+  chmod +x "$path"
 }
 bench_script() {  # bench_script NAME OUT_DIR: environment/gpu/bench-vs-pytorch-gpu.sh into OUT_DIR, its outputs back as NAME.tar.gz
   local t0=$EPOCHREALTIME
@@ -454,6 +455,10 @@ for s in $steps; do
              make_launcher "$PK/prunekit-base" "$here/prunekit-base.jar"
              BENCH_SIDES=prunekit-base PK_PRUNEKIT_BASE=$PK/prunekit-base BENCH_LOCKSTEP="${BENCH_LOCKSTEP:-256:1 256:8 2048:1}" \
                BENCH_CSV=none bench_script benchab "$PK/benchab" ;;
+    # A/B of RoPE's two forms in this build (the matrix form, a GPU's default, against -Dprunekit.rope=pairs), lockstep
+    benchrope) make_launcher "$PK/prunekit-pairs" "$PK/prunekit.jar" -Dprunekit.rope=pairs
+             BENCH_SIDES=prunekit-base PK_PRUNEKIT_BASE=$PK/prunekit-pairs BENCH_LOCKSTEP="${BENCH_LOCKSTEP:-256:1 256:8 2048:1}" \
+               BENCH_SEQUENTIAL= BENCH_CSV=none bench_script benchrope "$PK/benchrope" ;;
     # where the time goes on the PyTorch side: one eager forward and forward + backward under torch.profiler
     # (host and CUDA activity) at 1 x 256 and 8 x 256; nsys on both sides if the machine has it
     benchprof)
