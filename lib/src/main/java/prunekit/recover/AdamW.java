@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import prunekit.model.NoGrad;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter 2019, "Decoupled Weight Decay
@@ -70,6 +71,12 @@ public record AdamW(double beta1, double beta2, double eps, double weightDecay) 
      * @param params parameters by name (each with {@code getGradient()} set by a backward pass)
      */
     public void step(Map<String, NDArray> params, State state, double lr) {
+        try (NoGrad off = NoGrad.enter()) {      // in-place updates of leaves that require a gradient
+            update(params, state, lr);
+        }
+    }
+
+    private void update(Map<String, NDArray> params, State state, double lr) {
         state.step++;
         double c1 = 1 - Math.pow(beta1, state.step);
         double c2 = 1 - Math.pow(beta2, state.step);

@@ -7,6 +7,7 @@ import java.util.Map;
 import prunekit.model.HostTensor;
 import prunekit.model.LinearAdapter;
 import prunekit.model.LlamaModel;
+import prunekit.model.NoGrad;
 
 /**
  * Trainable additions to a frozen model's linear modules: what {@link Recovery#train} needs of them.
@@ -30,6 +31,12 @@ public interface TrainableAdapter extends LinearAdapter, AutoCloseable {
 
     /** Sets every parameter from saved tensors ({@link #toHost}, a {@link Checkpoint}); names and shapes must match. */
     default void set(Map<String, HostTensor> tensors) {
+        try (NoGrad off = NoGrad.enter()) {      // the parameters are leaves that require a gradient
+            setEach(tensors);
+        }
+    }
+
+    private void setEach(Map<String, HostTensor> tensors) {
         for (var e : parameters().entrySet()) {
             HostTensor t = tensors.get(e.getKey());
             if (t == null) throw new IllegalArgumentException("saved adapters lack " + e.getKey());

@@ -7,7 +7,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class AdamWTest {
@@ -49,5 +51,40 @@ class AdamWTest {
             }
             assertEquals(2, state.step());
         }
+    }
+
+    /**
+     * A thread on which DJL never started its engine has libtorch's default, autograd on (a Jupyter kernel's
+     * cell thread when the engine was started on the main thread, as on the GPU route): the update is still
+     * made, in place, and the thread's mode is as it was afterwards.
+     */
+    @Test
+    void stepsOnAThreadWhereAutogradIsOn() throws InterruptedException {
+        Engine.getInstance();                                                   // started here, on the test's thread
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        float[][] after = new float[1][];
+        boolean[] modes = new boolean[2];
+        Thread t = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager()) {
+                modes[0] = JniUtils.isGradMode();
+                NDArray p = m.create(new float[] {1, -2});
+                p.setRequiresGradient(true);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(p.mul(m.create(new float[] {0.5f, -3})).sum());
+                }
+                new AdamW(0.9, 0.999, 1e-8, 0.01).step(Map.of("p", p), new AdamW.State(), 0.1);
+                after[0] = p.toFloatArray();
+                modes[1] = JniUtils.isGradMode();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (failure.get() != null) throw new AssertionError("step on a fresh thread", failure.get());
+        assertEquals(true, modes[0], "libtorch's default on a fresh thread");
+        assertEquals(true, modes[1], "the thread's mode afterwards");
+        // one step from (1, -2) with g = (0.5, -3): p·(1 − lr·λ) − lr·sign(g) (Adam's first step is ±lr)
+        assertArrayEquals(new float[] {(float) (0.999 - 0.1), (float) (-2 * 0.999 + 0.1)}, after[0], 1e-5f);
     }
 }
