@@ -107,6 +107,20 @@ public final class OpCheck {
             }
             return w.getGradient().duplicate();
         });
+        // RoPE's matrix form (prunekit.model.Rope): (1, T, n, D) · (T, D, D) broadcast, and (T, B·n, D) · (T, D, D)
+        ops.put("matMulBroadcast", (m, a, b, s) -> a.reshape(1, 8, 16, 16).matMul(b.reshape(8, 16, 16)).reshape(64, 32));
+        ops.put("bmmTransposed", (m, a, b, s) -> a.reshape(2, 8, 8, 16).transpose(1, 0, 2, 3).reshape(8, 16, 16)
+                .matMul(b.reshape(8, 16, 16)).reshape(64, 32));
+        // LlamaModel.zeroGradients: DJL's zeroGrad (one JNI call, the gradient zeroed in place)
+        ops.put("zeroGrad", (m, a, b, s) -> {
+            NDArray w = b.duplicate();
+            w.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(a.mul(w).sum());
+            }
+            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) w);
+            return w.getGradient().add(a);
+        });
         ops.put("cholesky-ish(matMul64)", (m, a, b, s) -> {
             NDArray x = s.toType(DataType.FLOAT64, false);
             return x.matMul(x.transpose()).toType(DataType.FLOAT32, false);

@@ -265,10 +265,7 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
     public void zeroGradients() {
         for (LayerWeights lw : layers) {
             for (NDArray w : lw.all().values()) {
-                if (!w.hasGradient()) continue;
-                try (NDArray g = w.getGradient()) {
-                    g.subi(g);
-                }
+                NoGrad.zeroGradient(w);
             }
         }
     }

@@ -138,9 +138,8 @@ final class Rope implements AutoCloseable {
      * Rotates x of shape (B, T, heads, D): (x_{2i}, x_{2i+1}) becomes (x_{2i}·c − x_{2i+1}·s,
      * x_{2i+1}·c + x_{2i}·s). In the pairs form {@code x·cos + swap(x)·sin}, where swap exchanges the two
      * entries of each pair: six tensor operations, the same values, bit for bit, as rotating the even and
-     * odd halves separately and interleaving them (eleven). In the matrix form x · R_p, one product
-     * (x's (heads, D) rows of position p times R_p, R broadcast over the batch). Closes x's handle and
-     * its own intermediates.
+     * odd halves separately and interleaving them (eleven). In the matrix form x · R_p: x's (heads, D)
+     * rows of position p times R_p ({@link #rotateByMatrix}). Closes x's handle and its own intermediates.
      */
     NDArray apply(NDArray x) {
         return rotate(x, cos, sin);
@@ -162,12 +161,32 @@ final class Rope implements AutoCloseable {
         return rotate(x, cosScaled, sinScaled);
     }
 
-    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        if (form == Form.MATRIX) {
-            NDArray out = x.matMul(cos);                   // (B, T, n, D) · (T, D, D) → (B, T, n, D)
+    /**
+     * x · R_p for x of shape (B, T, n, D). One sequence: a product that broadcasts R over the batch
+     * axis, (1, T, n, D) · (T, D, D), one operation. Several: libtorch would expand R to (B·T, D, D),
+     * copying it B times and keeping the copy for the backward pass (16 GB over 30 layers at 8 × 2,048
+     * tokens), so the positions go first instead: (T, B·n, D) · (T, D, D), a batched product over the
+     * positions with one copy of x, and the result viewed back as (B, T, n, D).
+     */
+    private static NDArray rotateByMatrix(NDArray x, NDArray rotations) {
+        Shape shape = x.getShape();
+        long b = shape.get(0), t = shape.get(1), n = shape.get(2), d = shape.get(3);
+        if (b == 1) {
+            NDArray out = x.matMul(rotations);                              // (1, T, n, D)
             x.close();
             return out;
         }
+        NDArray byPosition = x.transpose(1, 0, 2, 3);                       // (T, B, n, D), a view
+        NDArray rows = byPosition.reshape(t, b * n, d);                     // (T, B·n, D), a copy
+        NDArray rotated = rows.matMul(rotations);                           // (T, B·n, D)
+        NDArray split = rotated.reshape(t, b, n, d);
+        NDArray out = split.transpose(1, 0, 2, 3);                          // (B, T, n, D), a view
+        for (NDArray intermediate : new NDArray[] {byPosition, rows, rotated, split, x}) intermediate.close();
+        return out;
+    }
+
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        if (form == Form.MATRIX) return rotateByMatrix(x, cos);
         Shape shape = x.getShape();
         NDArray pairs = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2);
         NDArray flipped = pairs.flip(4);

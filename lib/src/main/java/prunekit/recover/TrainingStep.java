@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import java.util.Arrays;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
+import prunekit.model.NoGrad;
 import prunekit.model.OwnedArrays;
 import prunekit.model.Trace;
 
@@ -118,9 +119,7 @@ public final class TrainingStep {
 
     private static void zeroGradients(TrainableAdapter adapters) {
         for (NDArray p : adapters.parameters().values()) {
-            try (NDArray g = p.getGradient()) {
-                g.subi(g);
-            }
+            NoGrad.zeroGradient(p);
         }
     }
 }

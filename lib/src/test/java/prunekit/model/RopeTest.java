@@ -18,10 +18,10 @@ class RopeTest {
     private static final int B = 2, T = 5, N = 3, D = 8;
     private static final double THETA = 10000.0;
 
-    /** x (B, T, N, D) rotated at positions from..from+T-1, times {@code scale}, in double precision. */
-    private static double[] reference(float[] x, int from, double scale) {
+    /** x (batch, T, N, D) rotated at positions from..from+T-1, times {@code scale}, in double precision. */
+    private static double[] reference(float[] x, int batch, int from, double scale) {
         double[] out = new double[x.length];
-        for (int b = 0; b < B; b++)
+        for (int b = 0; b < batch; b++)
             for (int t = 0; t < T; t++)
                 for (int n = 0; n < N; n++)
                     for (int i = 0; i < D / 2; i++) {
@@ -35,27 +35,35 @@ class RopeTest {
     }
 
     private static float[] random(long seed) {
+        return random(seed, B);
+    }
+
+    private static float[] random(long seed, int batch) {
         Random r = new Random(seed);
-        float[] x = new float[B * T * N * D];
+        float[] x = new float[batch * T * N * D];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         return x;
     }
 
+    /** Batch 1 takes the matrix form's broadcasting product, batch 2 its product over positions. */
     @Test
     void bothFormsRotateAsTheFormulaSays() {
-        float[] x = random(7);
-        try (NDManager m = NDManager.newBaseManager()) {
-            for (Rope.Form form : Rope.Form.values()) {
-                for (int from : new int[] {0, 4}) {
-                    try (Rope rope = new Rope(m, from, from + T, D, THETA, DataType.FLOAT32, form)) {
-                        double[][] want = {reference(x, from, 1), reference(x, from, 1 / Math.sqrt(D))};
-                        float[][] got = {
-                            rope.apply(m.create(x, new Shape(B, T, N, D))).toFloatArray(),
-                            rope.applyToQueries(m.create(x, new Shape(B, T, N, D))).toFloatArray()};
-                        for (int k = 0; k < 2; k++) {
-                            double worst = 0;
-                            for (int i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(want[k][i] - got[k][i]));
-                            assertTrue(worst < 1e-5, form + " from " + from + (k == 0 ? " keys" : " queries") + ": " + worst);
+        for (int batch : new int[] {1, 2}) {
+            float[] x = random(7, batch);
+            Shape shape = new Shape(batch, T, N, D);
+            try (NDManager m = NDManager.newBaseManager()) {
+                for (Rope.Form form : Rope.Form.values()) {
+                    for (int from : new int[] {0, 4}) {
+                        try (Rope rope = new Rope(m, from, from + T, D, THETA, DataType.FLOAT32, form)) {
+                            double[][] want = {reference(x, batch, from, 1), reference(x, batch, from, 1 / Math.sqrt(D))};
+                            float[][] got = {rope.apply(m.create(x, shape)).toFloatArray(),
+                                rope.applyToQueries(m.create(x, shape)).toFloatArray()};
+                            for (int k = 0; k < 2; k++) {
+                                double worst = 0;
+                                for (int i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(want[k][i] - got[k][i]));
+                                assertTrue(worst < 1e-5, form + " batch " + batch + " from " + from
+                                        + (k == 0 ? " keys" : " queries") + ": " + worst);
+                            }
                         }
                     }
                 }
