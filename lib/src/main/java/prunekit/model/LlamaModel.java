@@ -265,7 +265,7 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
     public void zeroGradients() {
         for (LayerWeights lw : layers) {
             for (NDArray w : lw.all().values()) {
-                NoGrad.zeroGradient(w);
+                Gradients.zero(w);
             }
         }
     }

@@ -1,7 +1,5 @@
 package prunekit.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -28,16 +26,6 @@ public final class NoGrad implements AutoCloseable {
     /** Switches autograd off on this thread until {@link #close}. */
     public static NoGrad enter() {
         return new NoGrad();
-    }
-
-    /**
-     * Sets {@code w}'s gradient to zero in place, if it has one: one call into libtorch (autograd off,
-     * {@code grad.zero_()}), where reading the gradient into a Java handle, subtracting it from itself
-     * and releasing the handle is three, and the subtraction reads the gradient twice. Clearing every
-     * decoder weight after a backward pass is 270 such calls for SmolLM2.
-     */
-    public static void zeroGradient(NDArray w) {
-        JniUtils.zeroGrad((PtNDArray) w);
     }
 
     @Override

@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.Arrays;
+import prunekit.model.Gradients;
 import prunekit.model.LlamaModel;
 import prunekit.model.LmLoss;
-import prunekit.model.NoGrad;
 import prunekit.model.OwnedArrays;
 import prunekit.model.Trace;
 
@@ -119,7 +119,7 @@ public final class TrainingStep {
 
     private static void zeroGradients(TrainableAdapter adapters) {
         for (NDArray p : adapters.parameters().values()) {
-            NoGrad.zeroGradient(p);
+            Gradients.zero(p);
         }
     }
 }
