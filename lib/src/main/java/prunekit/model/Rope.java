@@ -47,10 +47,14 @@ final class Rope implements AutoCloseable {
     }
 
     private final Form form;
-    private final NDArray cos; // PAIRS: (T, 1, D), cos(p·θ_i) at 2i and 2i+1. MATRIX: (T, D, D), R_p
-    private final NDArray sin; // PAIRS: (T, 1, D), -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1. MATRIX: unused (null)
+    // PAIRS: (T, 1, D) tables; cos(p·θ_i) at 2i and 2i+1, -sin(p·θ_i) at 2i, +sin(p·θ_i) at 2i+1. MATRIX: null
+    private final NDArray cos;
+    private final NDArray sin;
     private final NDArray cosScaled; // the same times 1/√D, the attention's scale (see applyToQueries)
     private final NDArray sinScaled;
+    // MATRIX: (T, D, D), R_p[2i][2i] = R_p[2i+1][2i+1] = cos, R_p[2i][2i+1] = sin, R_p[2i+1][2i] = -sin. PAIRS: null
+    private final NDArray rotation;
+    private final NDArray rotationScaled;
 
     /** The tables of positions 0 .. t-1 for queries and keys of type {@code dtype}. */
     Rope(NDManager m, int t, int headDim, double theta, DataType dtype) {
@@ -75,42 +79,30 @@ final class Rope implements AutoCloseable {
         int half = headDim / 2;
         int t = to - from;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        if (form == Form.MATRIX) {
-            // R_p[2i][2i] = R_p[2i+1][2i+1] = c, R_p[2i][2i+1] = s, R_p[2i+1][2i] = −s: (x·R_p)_{2i} = x_{2i}c − x_{2i+1}s
-            float[] r = new float[t * headDim * headDim];
-            float[] rs = new float[r.length];
-            for (int p = 0; p < t; p++) {
-                for (int i = 0; i < half; i++) {
-                    double angle = (from + p) * Math.pow(theta, -2.0 * i / headDim);
-                    float cf = (float) Math.cos(angle);
-                    float sf = (float) Math.sin(angle);
-                    int even = p * headDim * headDim + 2 * i * headDim + 2 * i;    // R_p[2i][2i]
-                    int odd = even + headDim + 1;                                   // R_p[2i+1][2i+1]
-                    r[even] = cf;
-                    r[even + 1] = sf;
-                    r[odd] = cf;
-                    r[odd - 1] = -sf;
-                    for (int k : new int[] {even, even + 1, odd, odd - 1}) rs[k] = r[k] * scale;
-                }
+        float[] cosines = new float[t * half];
+        float[] sines = new float[t * half];
+        for (int p = 0; p < t; p++) {
+            for (int i = 0; i < half; i++) {
+                double angle = (from + p) * Math.pow(theta, -2.0 * i / headDim);      // p·θ^{-2i/d}
+                cosines[p * half + i] = (float) Math.cos(angle);
+                sines[p * half + i] = (float) Math.sin(angle);
             }
-            Shape shape = new Shape(t, headDim, headDim);
-            cos = ofType(OwnedArrays.of(m, r, shape), dtype);
-            cosScaled = ofType(OwnedArrays.of(m, rs, shape), dtype);
-            sin = null;
-            sinScaled = null;
+        }
+        if (form == Form.MATRIX) {
+            rotation = rotations(m, cosines, sines, t, headDim, 1f, dtype);
+            rotationScaled = rotations(m, cosines, sines, t, headDim, scale, dtype);
+            cos = sin = cosScaled = sinScaled = null;
             return;
         }
+        rotation = rotationScaled = null;
         float[] c = new float[t * headDim];
         float[] s = new float[t * headDim];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = (from + p) * Math.pow(theta, -2.0 * i / headDim);
-                float cf = (float) Math.cos(angle);
-                float sf = (float) Math.sin(angle);
-                c[p * headDim + 2 * i] = cf;
-                c[p * headDim + 2 * i + 1] = cf;
-                s[p * headDim + 2 * i] = -sf;
-                s[p * headDim + 2 * i + 1] = sf;
+                c[p * headDim + 2 * i] = cosines[p * half + i];
+                c[p * headDim + 2 * i + 1] = cosines[p * half + i];
+                s[p * headDim + 2 * i] = -sines[p * half + i];
+                s[p * headDim + 2 * i + 1] = sines[p * half + i];
             }
         }
         cos = OwnedArrays.of(m, c, new Shape(t, 1, headDim));
@@ -123,11 +115,22 @@ final class Rope implements AutoCloseable {
         sinScaled = OwnedArrays.of(m, s, new Shape(t, 1, headDim));
     }
 
-    Form form() {
-        return form;
-    }
-
-    private static NDArray ofType(NDArray table, DataType dtype) {
+    /** The (T, D, D) rotations times {@code scale}, in {@code dtype}: (x·R_p)_{2i} = x_{2i}c − x_{2i+1}s, (x·R_p)_{2i+1} = x_{2i}s + x_{2i+1}c. */
+    private static NDArray rotations(NDManager m, float[] cosines, float[] sines, int t, int headDim, float scale,
+            DataType dtype) {
+        int half = headDim / 2;
+        float[] r = new float[t * headDim * headDim];
+        for (int p = 0; p < t; p++) {
+            for (int i = 0; i < half; i++) {
+                float c = cosines[p * half + i] * scale, s = sines[p * half + i] * scale;
+                int even = p * headDim * headDim + 2 * i * headDim + 2 * i;      // R_p[2i][2i]
+                r[even] = c;
+                r[even + 1] = s;                                                 // R_p[2i][2i+1]
+                r[even + headDim] = -s;                                          // R_p[2i+1][2i]
+                r[even + headDim + 1] = c;                                       // R_p[2i+1][2i+1]
+            }
+        }
+        NDArray table = OwnedArrays.of(m, r, new Shape(t, headDim, headDim));
         if (table.getDataType() == dtype) return table;
         NDArray cast = table.toType(dtype, false);
         table.close();
@@ -142,12 +145,12 @@ final class Rope implements AutoCloseable {
      * rows of position p times R_p ({@link #rotateByMatrix}). Closes x's handle and its own intermediates.
      */
     NDArray apply(NDArray x) {
-        return rotate(x, cos, sin);
+        return form == Form.MATRIX ? rotateByMatrix(x, rotation) : rotate(x, cos, sin);
     }
 
     @Override
     public void close() {
-        for (NDArray table : new NDArray[] {cos, sin, cosScaled, sinScaled}) {
+        for (NDArray table : new NDArray[] {cos, sin, cosScaled, sinScaled, rotation, rotationScaled}) {
             if (table != null) table.close();
         }
     }
@@ -158,7 +161,7 @@ final class Rope implements AutoCloseable {
      * fewer per layer. For a power-of-two D (SmolLM2: 64) the products are bit-identical.
      */
     NDArray applyToQueries(NDArray x) {
-        return rotate(x, cosScaled, sinScaled);
+        return form == Form.MATRIX ? rotateByMatrix(x, rotationScaled) : rotate(x, cosScaled, sinScaled);
     }
 
     /**
@@ -185,8 +188,7 @@ final class Rope implements AutoCloseable {
         return out;
     }
 
-    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        if (form == Form.MATRIX) return rotateByMatrix(x, cos);
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         Shape shape = x.getShape();
         NDArray pairs = x.reshape(shape.get(0), shape.get(1), shape.get(2), shape.get(3) / 2, 2);
         NDArray flipped = pairs.flip(4);
