@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -118,7 +120,7 @@ public final class OpCheck {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(a.mul(w).sum());
             }
-            ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) w);
+            JniUtils.zeroGrad((PtNDArray) w);
             return w.getGradient().add(a);
         });
         ops.put("cholesky-ish(matMul64)", (m, a, b, s) -> {

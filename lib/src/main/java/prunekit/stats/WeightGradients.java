@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import prunekit.model.Gradients;
 import prunekit.model.HostTensor;
 import prunekit.model.LayerWeights;
 import prunekit.model.LlamaModel;
@@ -157,7 +158,7 @@ public final class WeightGradients {
                                 NDArray scaled = g.mul(scale);
                                 l1.get(key).addi(scaled.abs());
                                 l2.get(key).addi(scaled.square());
-                                g.subi(g);
+                                Gradients.zero(e.getValue());                   // the next window adds afresh
                             }
                         }
                     }
