@@ -17,10 +17,11 @@
 # JJava kernel of this route (the carried JRE and jars, DJL over this libtorch with the shim installed by
 # PkGpuShim before JJava starts, PRUNEKIT_DEVICE=gpu), one notebook at a time, full size unless PRUNEKIT_*
 # knobs are set; $OUT/notebooks.tar.gz holds every notebook executed so far on this machine (notebooks/...),
-# the records they wrote (data/results/...), their wall times (notebook-runs.csv, rows for
-# data/results/notebook-runs.csv) and done.txt / failed.txt. A later call goes on with the notebooks not yet
-# done. Settings: NB_LIST (notebooks or folders, default notebooks), NB_BUDGET (seconds for the step, default
-# 540), NB_MODE (full, or ci for run-notebooks.py --ci), NB_RESET=1 (forget earlier calls' notebooks).
+# the records they wrote (data/results/...; a notebook that fails sends none back), their wall times
+# (notebook-runs.csv, rows for data/results/notebook-runs.csv) and done.txt / failed.txt. A later call goes
+# on with the notebooks not yet done. Settings: NB_LIST (notebooks or folders, default notebooks), NB_BUDGET
+# (seconds for the step, default 540), NB_MODE (full, or ci for run-notebooks.py --ci), NB_RESET=1 (forget
+# earlier calls' notebooks).
 #
 # PK_NO_GPU=1 is a dry run on a machine without a GPU: the unpack stops before the GPU-specific parts, and
 # `run` (from a copy of the tree: it replaces data/cache) needs no shim; with PK_CPU_LIBTORCH=<a libtorch
@@ -294,6 +295,7 @@ nb_step() {  # step notebooks (see the header)
     [ $left -ge 60 ] || { echo "notebooks: the $budget s budget is spent; call again to go on"; break; }
     log="$LOGS/nb-$(basename "$nb" .ipynb).log"
     echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, $left s left)"
+    rm -rf $PK/nbrun.before && cp -r "$repo/data/results" $PK/nbrun.before   # a failed notebook's records are dropped
     t1=$EPOCHREALTIME
     (cd "$repo" && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
        timeout -k 20 $left python3 environment/run-notebooks.py $mode --timeout $left --times $out/notebook-runs.csv "$nb") > "$log" 2>&1
@@ -307,6 +309,8 @@ nb_step() {  # step notebooks (see the header)
       grep -vF "$nb rc=" $out/failed.txt > $out/failed.new; mv $out/failed.new $out/failed.txt    # failed.txt: last tries only
     else
       echo "$nb rc=$rc $(date -u +%FT%TZ)" >> $out/failed.txt
+      rm -rf "$repo/data/results" && cp -r $PK/nbrun.before "$repo/data/results"
+      echo "notebooks: $nb failed; the records it wrote are not sent back"
     fi
     nb_results $out
     tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
