@@ -2,6 +2,7 @@
 sdpa attention) on one GPU, per (batch, seqlen) cell.
 
   gpu_report.py --dir D [--csv FILE] [--markdown]
+  gpu_report.py --verdict FILE [--since TIMESTAMP] [--markdown]
 
 D holds round-<k>/<group>/<side>.out, side prunekit or pytorch-<attn>; each output has a header of key=value
 lines and then one section per cell, each starting with a cell=b<B>_t<T> line (`prunekit bench` and
@@ -12,7 +13,15 @@ largest ratio of a round, and how much of each side's pass is the host issuing o
 the host's time per operation (dispatch_us); the matmul ceiling where measured. With --csv, appends one record
 per number and round (columns of prunekit.eval.ResultRecord; the GPU's name in the device column). Standard
 library only.
+
+With --verdict, reads such records back instead (those from --since on, an ISO timestamp prefix: the runs of
+one build) and judges each cell against each PyTorch side: the rounds are the units, the ratio is the geometric
+mean of the rounds' prunekit/X ratios, and its 95 % interval is Student's t on their logarithms; "at least 1.0"
+when the interval lies at or above 1, "below 1.0" when it lies below, "tie" when it straddles 1 (two rounds
+give a wide interval: more rounds narrow it).
 """
+import csv
+import math
 import argparse
 import glob
 import os
@@ -174,12 +183,79 @@ def summary(rounds, headers, markdown=False):
               + (f"; matmul ceiling {float(mm):,.0f} GFLOP/s ({headers[s].get('matmul_n')}^2 float32)" if mm else ""))
 
 
+T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+       2.120, 2.110, 2.101, 2.093, 2.086]    # Student's t, two-sided 95 %, for 1 .. 20 degrees of freedom
+
+
+def interval(ratios):
+    """(geometric mean, low, high) of per-round ratios: Student's t on the logarithms (NaN bounds for one round)."""
+    logs = [math.log(r) for r in ratios]
+    n = len(logs)
+    m = sum(logs) / n
+    if n < 2:
+        return math.exp(m), float("nan"), float("nan")
+    sd = math.sqrt(sum((x - m) ** 2 for x in logs) / (n - 1))
+    half = (T95[n - 2] if n - 2 < len(T95) else 1.96) * sd / math.sqrt(n)
+    return math.exp(m), math.exp(m - half), math.exp(m + half)
+
+
+def verdict(low, high):
+    if math.isnan(low):
+        return "one round: no interval"
+    return "at least 1.0" if low >= 1 else "below 1.0" if high < 1 else "tie"
+
+
+def verdicts(csv_path, since, markdown=False):
+    """The --verdict table: per phase, cell and PyTorch side, the rounds' ratios judged against 1.0."""
+    groups, devices = {}, set()
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            m = re.match(r"^(forward|fwdbwd)_tok_s_over_(\w+)$", row["metric"])
+            if row["method"] != "prunekit" or not m or row["timestamp"] < (since or ""):
+                continue
+            b = re.search(r"(?:^|;)batch=(\d+)", row["settings"])
+            if not b:
+                raise SystemExit(f"gpu_report: {csv_path}: no batch= in settings {row['settings']!r}")
+            key = (m.group(1), int(b.group(1)), int(row["seqlen"]), m.group(2))
+            groups.setdefault(key, []).append(float(row["value"]))
+            devices.add(row["device"])
+    if not groups:
+        raise SystemExit(f"gpu_report: {csv_path}: no prunekit ratio records" + (f" from {since} on" if since else ""))
+    head = ["phase", "batch x tokens", "against", "rounds", "pk/X", "95 % interval", "verdict"]
+    rows = []
+    for (phase, b, t, side), ratios in sorted(groups.items(), key=lambda kv: (PHASES.index(kv[0][0]), kv[0][3] != "eager",
+                                                                            kv[0][3], kv[0][2], kv[0][1])):
+        g, lo, hi = interval(ratios)
+        rows.append([phase, f"{b} x {t}", side, str(len(ratios)), f"{g:.3f}",
+                     "-" if math.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]", verdict(lo, hi)])
+    print(f"records of {csv_path}" + (f" from {since} on" if since else "") + f"; device {' / '.join(sorted(devices))}")
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    else:
+        report.print_table(head, rows)
+    print("pk/X: geometric mean over the rounds of prunekit's tokens/s over X's (> 1: prunekit faster); interval:")
+    print("Student's t on the rounds' log ratios; verdict against 1.0 (tie: the interval contains 1).")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--dir", required=True)
+    p.add_argument("--dir")
     p.add_argument("--csv")
+    p.add_argument("--verdict", metavar="CSV", help="judge the records of CSV against 1.0 instead")
+    p.add_argument("--since", help="with --verdict: records from this ISO timestamp (a prefix will do) on")
     p.add_argument("--markdown", action="store_true", help="the table in Markdown")
     a = p.parse_args()
+    if a.verdict:
+        if not os.path.isfile(a.verdict):
+            raise SystemExit(f"gpu_report: --verdict {a.verdict}: no such file (a record such as "
+                             "data/results/gpu-bench-vs-pytorch.csv)")
+        verdicts(a.verdict, a.since, a.markdown)
+        return
+    if not a.dir:
+        p.error("one of --dir or --verdict is required")
     rounds, headers = collect(a.dir)
     if "prunekit" not in headers:
         raise SystemExit(f"gpu_report: {a.dir}: no prunekit.out in any round")
