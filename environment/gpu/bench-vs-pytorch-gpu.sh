@@ -9,7 +9,7 @@
 # --impl plain (environment/bench/torch_llama.py: transformers' LLaMA computations without transformers, which
 # the lent machine lacks) on cuda, once per attention in BENCH_ATTN. Per cell (batch x tokens): forward (all
 # logits, summed) and forward + backward (mean next-token NLL; embedding, head and final norm frozen),
-# BENCH_WARMUP untimed passes, then the median of BENCH_ITERS.
+# BENCH_WARMUP untimed passes (BENCH_WARMUP_SHORT for cells of at most 256 tokens), then the median of BENCH_ITERS.
 # The cells of BENCH_LOCKSTEP ("T:B,B ...", one process per side for each group) run in lockstep: the sides take
 # turns pass by pass over a ring of FIFOs (environment/bench/ring.sh, prunekit.bench.Turns), so one computes at
 # a time. Those of BENCH_SEQUENTIAL run one side after the other: at 8 x 2,048 tokens each side's forward +
@@ -17,7 +17,9 @@
 # its allocator once held, so three sides side by side do not fit one 80 GB card. All of it BENCH_ROUNDS times,
 # then environment/bench/gpu_report.py: the table, the ratios, and the records appended to BENCH_CSV.
 # Environment (defaults): PK_PRUNEKIT (bin/prunekit), BENCH_OUT (data/cache/bench-runs/gpu-<UTC time>),
-# BENCH_MODEL ($BENCH_OUT/../bench-model), BENCH_ROUNDS (3), BENCH_WARMUP (10), BENCH_ITERS (10),
+# BENCH_MODEL ($BENCH_OUT/../bench-model), BENCH_ROUNDS (3), BENCH_WARMUP (10), BENCH_WARMUP_SHORT (60: a short
+# pass is host-bound, every round starts fresh processes, and a fresh JVM is still compiling after 10 such passes;
+# docs/performance.md), BENCH_ITERS (10),
 # BENCH_LOCKSTEP ("256:1,8 2048:1"), BENCH_SEQUENTIAL ("2048:8"), BENCH_ATTN ("eager sdpa"),
 # BENCH_SIDES (added to prunekit: "pytorch-eager pytorch-sdpa" from BENCH_ATTN; "prunekit-base" is
 # PK_PRUNEKIT_BASE, another build's launcher, for an A/B of two builds, one --batch value per group then),
@@ -27,12 +29,12 @@ set -uo pipefail
 pk=${PK_PRUNEKIT:-bin/prunekit}
 out=${BENCH_OUT:-data/cache/bench-runs/gpu-$(date -u +%Y%m%dT%H%M%SZ)}
 model=${BENCH_MODEL:-$(dirname "$out")/bench-model}
-rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-10} iters=${BENCH_ITERS:-10}
+rounds=${BENCH_ROUNDS:-3} warmup=${BENCH_WARMUP:-10} warmup_short=${BENCH_WARMUP_SHORT:-60} iters=${BENCH_ITERS:-10}
 lockstep=${BENCH_LOCKSTEP-256:1,8 2048:1} sequential=${BENCH_SEQUENTIAL-2048:8}
 attns=${BENCH_ATTN:-eager sdpa} device=${BENCH_DEVICE:-cuda} matmul_n=${BENCH_MATMUL_N:-4096}
 csv=${BENCH_CSV:-data/results/gpu-bench-vs-pytorch.csv}; [ "$csv" = none ] && csv=""
 python=${PYTHON:-python3}
-for v in "rounds=$rounds" "warmup=$warmup" "iters=$iters" "matmul_n=$matmul_n"; do
+for v in "rounds=$rounds" "warmup=$warmup" "warmup_short=$warmup_short" "iters=$iters" "matmul_n=$matmul_n"; do
   [[ "${v#*=}" =~ ^[0-9]+$ ]] || { echo "bench-vs-pytorch-gpu.sh: ${v%%=*} must be a whole number, got '${v#*=}'" >&2; exit 2; }
 done
 for g in $lockstep $sequential; do
@@ -50,7 +52,9 @@ fi
 
 # side SIDE MINE NEXT (MINE empty: alone): one process for the loop's cell group ($t, $bs) into $dir, in the background
 side() {
-  local args=(--model "$model" --seqlen "$t" --batch "$bs" --warmup "$warmup" --iterations "$iters") err
+  local w=$warmup err
+  [ "$t" -le 256 ] && w=$warmup_short
+  local args=(--model "$model" --seqlen "$t" --batch "$bs" --warmup "$w" --iterations "$iters")
   [ -n "$2" ] && args+=(--lockstep "$2,$3")
   if [ -z "$2" ] && [ "$matmul_n" -gt 0 ]; then args+=(--matmul-size "$matmul_n"); else args+=(--matmul-size 0); fi
   err="$dir/$1.err"; ring_errs+=("$err")
