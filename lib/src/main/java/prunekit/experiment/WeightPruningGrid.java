@@ -36,7 +36,7 @@ public final class WeightPruningGrid {
             0,                                  // seed: calibration sampling seed
             List.of("cloze", "next-sentence", "minimal-pair"),   // tasks: every substitute task (data/tasks/)
             0,                                  // taskLimit: items per task (0 = all)
-            true);                              // progress: a line per pruned model, progress bars                              // progress: a line per pruned model, progress bars
+            true);                              // progress: a line per pruned model, progress bars
 
     /**
      * @param patterns    the main patterns: every method at each
