@@ -75,7 +75,7 @@ final class LayerPruningExperiment implements Callable<Integer> {
                 grid.evaluation(calibration), recoverSteps == 0 ? null : Recovery.Config.DEFAULT.withSteps(recoverSteps));
         List<LayerPruningGrid.Method> runs = new ArrayList<>();
         for (String name : methods) {
-            LayerPruningGrid.Method m = method(name, config.evaluation().seed());
+            LayerPruningGrid.Method m = LayerPruningGrid.Method.of(name, config.evaluation().seed());
             List<Compensation> kept = m.compensations().stream().filter(c -> compensations.contains(c.label())).toList();
             if (kept.isEmpty()) {
                 throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--compensations "
@@ -86,18 +86,6 @@ final class LayerPruningExperiment implements Callable<Integer> {
         }
         grid.run(model, (m, sink) -> LayerPruningGrid.run(m, runs, config, sink));
         return 0;
-    }
-
-    /**
-     * GradMAP (every variant) is iterative (one backward per decision) with both compensations; its
-     * {@code -oneshot} forms and the other metrics are one-shot, with the projection.
-     */
-    static LayerPruningGrid.Method method(String name, long seed) {
-        LayerMethods.Method m = LayerMethods.byName(name, seed);
-        List<Compensation> compensations = LayerMethods.iterativeGradmap(name)
-                ? List.of(Compensation.NONE, Compensation.PROJECTION, Compensation.MEAN_ONLY)
-                : List.of(Compensation.NONE, Compensation.PROJECTION);
-        return new LayerPruningGrid.Method(name, m.metric(), m.mode(), compensations);
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

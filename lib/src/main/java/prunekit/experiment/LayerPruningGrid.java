@@ -17,6 +17,7 @@ import prunekit.eval.Protocol;
 import prunekit.eval.ResultRecord;
 import prunekit.importance.LayerImportance;
 import prunekit.model.LlamaModel;
+import prunekit.prune.LayerMethods;
 import prunekit.prune.LayerPruner;
 import prunekit.prune.ProjectionCompensation;
 import prunekit.recover.LoraAdapters;
@@ -71,6 +72,22 @@ public final class LayerPruningGrid {
     public record Method(String name, LayerImportance metric, LayerPruner.Mode mode, List<Compensation> compensations) {
         public Method {
             if (compensations.isEmpty()) throw new IllegalArgumentException(name + ": no compensation listed (use NONE)");
+        }
+
+        /**
+         * The grid's form of the method {@code name} ({@link LayerMethods}' names), what {@code prunekit experiment
+         * layer-pruning --methods name} runs: GradMAP's iterative variants (one backward pass per decision) with
+         * no compensation, the projection and the mean-only ablation; their {@code -oneshot} forms and the other
+         * metrics one-shot, with none and the projection.
+         *
+         * @throws IllegalArgumentException for an unknown name, listing the accepted ones
+         */
+        public static Method of(String name, long seed) {
+            LayerMethods.Method m = LayerMethods.byName(name, seed);
+            List<Compensation> compensations = LayerMethods.iterativeGradmap(name)
+                    ? List.of(Compensation.NONE, Compensation.PROJECTION, Compensation.MEAN_ONLY)
+                    : List.of(Compensation.NONE, Compensation.PROJECTION);
+            return new Method(name, m.metric(), m.mode(), compensations);
         }
     }
 

@@ -85,7 +85,7 @@ class PruneCommandTest {
     @Test
     void theGridNamesTheTwoFormsAsPruneDoes() {
         for (String name : List.of(LayerMethods.GRADMAP, LayerMethods.GRADMAP_ONESHOT)) {
-            assertEquals(LayerPruningExperiment.method(name, 0).mode(), LayerMethods.byName(name, 0).mode(), name);
+            assertEquals(prunekit.experiment.LayerPruningGrid.Method.of(name, 0).mode(), LayerMethods.byName(name, 0).mode(), name);
             assertTrue(LayerPruningExperiment.METHODS.contains(name), name);
         }
         assertEquals(LayerPruner.Mode.ITERATIVE, LayerMethods.byName("gradmap", 0).mode());

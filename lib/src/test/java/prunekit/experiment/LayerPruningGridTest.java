@@ -2,6 +2,8 @@ package prunekit.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import prunekit.eval.Perplexity;
 import prunekit.eval.Protocol;
 import prunekit.eval.ResultRecord;
 import prunekit.importance.LastLayers;
+import prunekit.importance.GradientMagnitude;
 import prunekit.model.DeepTinyModels;
 import prunekit.model.LlamaModel;
 import prunekit.prune.LayerPruner;
@@ -36,6 +39,25 @@ class LayerPruningGridTest {
         List<ResultRecord> hits = rs.stream().filter(r -> r.method().equals(method) && r.metric().equals(metric)).toList();
         assertEquals(1, hits.size(), method + " " + metric + ": " + hits);
         return hits.get(0);
+    }
+
+    @Test
+    void theGridFormOfEachMethodIsTheCommandLines() {
+        var none = LayerPruningGrid.Compensation.NONE;
+        var projection = LayerPruningGrid.Compensation.PROJECTION;
+        var gradmap = LayerPruningGrid.Method.of("gradmap", 0);
+        assertEquals(LayerPruner.Mode.ITERATIVE, gradmap.mode());
+        assertTrue(gradmap.metric() instanceof GradientMagnitude, gradmap.metric().getClass().getName());
+        assertEquals(List.of(none, projection, LayerPruningGrid.Compensation.MEAN_ONLY), gradmap.compensations());
+        for (String name : List.of("gradmap-oneshot", "gradmap-taylor-oneshot", "block-influence", "ppl", "last")) {
+            var m = LayerPruningGrid.Method.of(name, 0);
+            assertEquals(name, m.name());
+            assertEquals(LayerPruner.Mode.ONE_SHOT, m.mode(), name);
+            assertEquals(List.of(none, projection), m.compensations(), name);
+        }
+        assertEquals(LayerPruner.Mode.ITERATIVE, LayerPruningGrid.Method.of("gradmap-squared", 0).mode());
+        var e = assertThrows(IllegalArgumentException.class, () -> LayerPruningGrid.Method.of("gradmapp", 0));
+        assertTrue(e.getMessage().contains("'gradmapp'") && e.getMessage().contains("block-influence"), e.getMessage());
     }
 
     @Test
