@@ -37,6 +37,24 @@ public final class Results {
     }
 
     /**
+     * The file for one run's records, to hold exactly that run: with {@code temporary} a fresh temporary file
+     * (a small CI run, whose records must not land in {@code data/results/}), otherwise {@link #file(String)}
+     * with any earlier record of that name and its units file deleted, so that running a notebook again
+     * writes no second copy of its models.
+     */
+    public static Path fresh(String name, boolean temporary) {
+        try {
+            if (temporary) return Files.createTempFile(name + "-", ".csv");
+            Path csv = file(name);
+            Files.deleteIfExists(csv);
+            Files.deleteIfExists(unitsFile(csv));
+            return csv;
+        } catch (IOException e) {
+            throw new UncheckedIOException("results file for '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Appends {@code records} to {@code csv}, creating it (and its folder) with a header if absent. A
      * file written before intervals were recorded is first upgraded: its rows get empty ({@code NaN})
      * interval columns.

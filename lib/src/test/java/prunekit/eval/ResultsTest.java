@@ -1,6 +1,7 @@
 package prunekit.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import prunekit.data.DataPaths;
 import tech.tablesaw.api.Table;
 
 class ResultsTest {
@@ -56,5 +58,27 @@ class ResultsTest {
         assertEquals(2, after.rowCount());
         assertTrue(after.doubleColumn("ci_low").isMissing(0));
         assertEquals(52.0, after.doubleColumn("ci_high").get(1), 1e-12);
+    }
+    /** One run's file: the earlier record and its units gone; under CI a temporary file outside data/results. */
+    @Test
+    void aFreshFileHoldsOnlyTheNextRun() throws Exception {
+        String before = System.getProperty("prunekit.root");
+        System.setProperty("prunekit.root", dir.toString());
+        try {
+            Path csv = Results.file("run");
+            Files.createDirectories(csv.getParent());
+            Files.writeString(csv, "old\n");
+            Files.writeString(Results.unitsFile(csv), "old\n");
+            assertEquals(csv, Results.fresh("run", false));
+            assertFalse(Files.exists(csv));
+            assertFalse(Files.exists(Results.unitsFile(csv)));
+            Path temporary = Results.fresh("run", true);
+            assertTrue(Files.exists(temporary) && temporary.getFileName().toString().startsWith("run-"), temporary.toString());
+            assertFalse(temporary.startsWith(DataPaths.results()), temporary.toString());
+            Files.delete(temporary);
+        } finally {
+            if (before == null) System.clearProperty("prunekit.root");
+            else System.setProperty("prunekit.root", before);
+        }
     }
 }
