@@ -17,7 +17,12 @@ eager with one choice changed at a time, then with all of them:
   block of G·T rows against its keys (no repeat_kv), the causal mask stacked G times, (G·T, T);
 - `rope-matrix`: RoPE as one batched product x·R_p per position (prunekit's GPU form) instead of
   x·cos + rotate_half(x)·sin;
-- `prunekit`: all four.
+- `prunekit`: all four;
+- `fused-qkv`: the query, key and value projections as one product with the three weights concatenated on every
+  pass (torch.cat, one (C, (H + 2K)·D) GEMM, the output split), instead of three products;
+- `fused-gate-up`: the gate and up projections likewise, one (C, 2I) GEMM instead of two;
+- `candidate`: prunekit's four choices with gradients set to None (not zeroed) and both fusions — what prunekit
+  would compute with those changes.
 
 In every round each variant runs its warm-up passes and then its timed ones, the variants taking turns in a
 rotating order; the table gives each variant's median time over the rounds' medians and its ratio to eager
@@ -38,11 +43,16 @@ SMOLLM2 = dict(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hi
                num_attention_heads=9, num_key_value_heads=3, rms_norm_eps=1e-5, rope_theta=100000.0,
                tie_word_embeddings=True)
 CHOICES = ("silu-product", "zeroed-grads", "grouped", "rope-matrix")
-VARIANTS = ("eager",) + CHOICES + ("prunekit",)
+FUSIONS = ("fused-qkv", "fused-gate-up")
+VARIANTS = ("eager",) + CHOICES + ("prunekit",) + FUSIONS + ("candidate",)
 
 
 def choices(variant):
-    return set(CHOICES) if variant == "prunekit" else {variant} - {"eager"}
+    if variant == "prunekit":
+        return set(CHOICES)
+    if variant == "candidate":
+        return (set(CHOICES) - {"zeroed-grads"}) | set(FUSIONS)
+    return {variant} - {"eager"}
 
 
 def rope_tables(model, t, device):
@@ -73,9 +83,15 @@ def attention(att, x, tables, masks, use):
     b, t, _ = x.shape
     cos, sin, r = tables
     scale = att.head_dim ** -0.5
-    q = att.q_proj(x).view(b, t, -1, att.head_dim)                                  # (B, T, H, D)
-    k = att.k_proj(x).view(b, t, -1, att.head_dim)                                  # (B, T, K, D)
-    v = att.v_proj(x).view(b, t, -1, att.head_dim).transpose(1, 2)                  # (B, K, T, D)
+    if "fused-qkv" in use:
+        w = torch.cat((att.q_proj.weight, att.k_proj.weight, att.v_proj.weight))    # ((H + 2K)·D, C)
+        q, k, v = torch.split(F.linear(x, w), [att.q_proj.weight.shape[0], att.k_proj.weight.shape[0],
+                                               att.v_proj.weight.shape[0]], dim=-1)
+    else:
+        q, k, v = att.q_proj(x), att.k_proj(x), att.v_proj(x)
+    q = q.reshape(b, t, -1, att.head_dim)                                           # (B, T, H, D)
+    k = k.reshape(b, t, -1, att.head_dim)                                           # (B, T, K, D)
+    v = v.reshape(b, t, -1, att.head_dim).transpose(1, 2)                           # (B, K, T, D)
     if "rope-matrix" in use:      # before the heads are swapped, as prunekit; the queries' R carries 1/√D if grouped
         q = by_matrix(q, r * scale if "grouped" in use else r).transpose(1, 2)
         k = by_matrix(k, r).transpose(1, 2)
@@ -99,9 +115,12 @@ def attention(att, x, tables, masks, use):
 
 
 def mlp(m, x, use):
-    gate = m.gate_proj(x)
+    if "fused-gate-up" in use:
+        gate, up = F.linear(x, torch.cat((m.gate_proj.weight, m.up_proj.weight))).chunk(2, dim=-1)
+    else:
+        gate, up = m.gate_proj(x), m.up_proj(x)
     act = gate * torch.sigmoid(gate) if "silu-product" in use else F.silu(gate)
-    return m.down_proj(act * m.up_proj(x))
+    return m.down_proj(act * up)
 
 
 def loss_of(model, ids, use, tables, masks):

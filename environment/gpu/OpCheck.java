@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -113,15 +111,31 @@ public final class OpCheck {
         ops.put("matMulBroadcast", (m, a, b, s) -> a.reshape(1, 8, 16, 16).matMul(b.reshape(8, 16, 16)).reshape(64, 32));
         ops.put("bmmTransposed", (m, a, b, s) -> a.reshape(2, 8, 8, 16).transpose(1, 0, 2, 3).reshape(8, 16, 16)
                 .matMul(b.reshape(8, 16, 16)).reshape(64, 32));
-        // LlamaModel.zeroGradients: DJL's zeroGrad (one JNI call, the gradient zeroed in place)
-        ops.put("zeroGrad", (m, a, b, s) -> {
+        // LlamaModel.zeroGradients (prunekit.model.Gradients.clear): the handle moved to a detached tensor that
+        // requires a gradient, the old one freed; the next pass's gradient alone (not added to the last one's)
+        ops.put("clearGradient", (m, a, b, s) -> {
             NDArray w = b.duplicate();
             w.setRequiresGradient(true);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                gc.backward(a.mul(w).sum());
+            for (int pass = 0; pass < 2; pass++) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(a.mul(w).sum());
+                }
             }
-            JniUtils.zeroGrad((PtNDArray) w);
-            return w.getGradient().add(a);
+            NDArray fresh = w.stopGradient();
+            fresh.setRequiresGradient(true);
+            w.intern(fresh);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(a.mul(w).mul(a).sum());
+            }
+            return w.getGradient().add(w);
+        });
+        // LlamaForward.project on a GPU: weights joined along the rows, one product, the product split by columns
+        ops.put("joinedProduct", (m, a, b, s) -> {
+            NDArray y = ai.djl.nn.core.Linear.linear(a, ai.djl.ndarray.NDArrays.concat(
+                    new NDList(b.get(":16, :"), b.get("16:40, :"), b.get("40:, :")), 0)).get(0);
+            NDList parts = y.split(new long[] {16, 40}, 1);
+            return parts.get(2).mul(2).sum(new int[] {1}, true).add(parts.get(0).sum(new int[] {1}, true))
+                    .add(parts.get(1).sum(new int[] {1}, true));
         });
         ops.put("cholesky-ish(matMul64)", (m, a, b, s) -> {
             NDArray x = s.toType(DataType.FLOAT64, false);

@@ -6,6 +6,8 @@ import static prunekit.model.Trace.Output.LINEAR_INPUTS;
 import static prunekit.model.Trace.Output.LOGITS;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -33,15 +35,32 @@ import java.util.Map;
  * the layer's manager closes made the forward pass 2-4 % slower (docs/performance.md). Closing a
  * handle is safe under autograd: the graph holds tensors it saved by reference. A block's input x,
  * and whatever is recorded in {@code inputs}, belong to the caller and stay open.
+ *
+ * <p>On a GPU, the projections that share an input (q, k, v; gate, up) are one product when a pass has at
+ * least {@link #FUSED_MIN_ROWS} rows: see {@link #project}.
  */
 final class LlamaForward {
 
+    /**
+     * The fewest rows (B·T) for which a GPU pass joins the projections that share an input: 2,048, the size at which
+     * joining them was measured to pay (docs/performance.md). Below it, passes are bound by the host's calls rather
+     * than the GPU's products, and generation's few rows would copy every weight for a product that reads each once.
+     */
+    static final long FUSED_MIN_ROWS = 2048;
+
     private final LlamaModel model;
     private final ForwardConstants constants;
+    private final boolean fuse;                  // join the projections of passes of at least FUSED_MIN_ROWS rows
 
     LlamaForward(LlamaModel model) {
+        this(model, model.embedding().getDevice().isGpu());
+    }
+
+    /** With {@code fuse}, projections are joined as on a GPU whatever the device (a test compares both ways). */
+    LlamaForward(LlamaModel model, boolean fuse) {
         this.model = model;
         this.constants = new ForwardConstants(model.manager(), model.config(), model.embedding());
+        this.fuse = fuse;
     }
 
     ForwardResult forward(NDManager step, int[][] tokens, Trace trace) {
@@ -217,9 +236,10 @@ final class LlamaForward {
         int d = c.headDim();
         Rope rope = positions.rope();
         // 1. project, split into heads, rotate q and k (q also scaled by 1/√D)  (B, H, T, D)
-        NDArray q = heads(rope.applyToQueries(headsView(linear(l, "q_proj", a, w.q(), adapter), b, t, nh, d)));
-        NDArray kNew = heads(rope.apply(headsView(linear(l, "k_proj", a, w.k(), adapter), b, t, nkv, d)));  // (B, K, T, D)
-        NDArray vNew = heads(headsView(linear(l, "v_proj", a, w.v(), adapter), b, t, nkv, d));
+        NDArray[] qkv = project(l, a, adapter, QKV, w.q(), w.k(), w.v());
+        NDArray q = heads(rope.applyToQueries(headsView(qkv[0], b, t, nh, d)));
+        NDArray kNew = heads(rope.apply(headsView(qkv[1], b, t, nkv, d)));   // (B, K, T, D)
+        NDArray vNew = heads(headsView(qkv[2], b, t, nkv, d));
         if (cache != null) {                                    // the cached tokens' keys and values first
             NDArray[] kv = cache.append(l, kNew, vNew);         // (B, K, P + T, D)
             close(kNew, vNew);
@@ -259,8 +279,9 @@ final class LlamaForward {
     /** The SwiGLU MLP (Shazeer, arXiv 2002.05202): W_down (silu(W_gate m) ⊙ W_up m). */
     private NDArray mlp(int l, NDArray m, LayerWeights w, Map<String, NDArray> inputs, NDManager keep,
             LinearAdapter adapter) {
-        NDArray gate = linear(l, "gate_proj", m, w.gate(), adapter);        // (B, T, I)
-        NDArray up = linear(l, "up_proj", m, w.up(), adapter);              // (B, T, I)
+        NDArray[] gateUp = project(l, m, adapter, GATE_UP, w.gate(), w.up());
+        NDArray gate = gateUp[0];                                           // (B, T, I)
+        NDArray up = gateUp[1];                                             // (B, T, I)
         NDArray sigmoid = Activation.sigmoid(gate);
         NDArray silu = gate.mul(sigmoid);                                   // silu(g) = g·σ(g)
         close(sigmoid, gate);
@@ -273,6 +294,39 @@ final class LlamaForward {
         NDArray down = linear(l, "down_proj", act, w.down(), adapter);      // (B, T, C)
         if (inputs == null) close(act);
         return down;
+    }
+
+    private static final String[] QKV = {"q_proj", "k_proj", "v_proj"};
+    private static final String[] GATE_UP = {"gate_proj", "up_proj"};
+
+    /**
+     * Modules {@code modules} of layer l on their shared input x (B, T, C): x W₁ᵀ, x W₂ᵀ, ... each (B, T, outᵢ).
+     * On a GPU, for a pass of at least {@link #FUSED_MIN_ROWS} rows and without an adapter, one product with the
+     * weights joined, x [W₁; W₂; ...]ᵀ, split along its last axis: one GEMM of (C, Σ outᵢ) in place of several
+     * narrower ones (k and v are 192 wide for SmolLM2). The weights are joined anew in every pass, a copy of
+     * them, so that each keeps its own gradient (autograd splits the joined weight's gradient back). With an
+     * adapter the products stay apart: its additions go into each product in place, which a split's views refuse.
+     */
+    private NDArray[] project(int l, NDArray x, LinearAdapter adapter, String[] modules, NDArray... weights) {
+        NDArray[] out = new NDArray[weights.length];
+        long rows = x.getShape().size() / x.getShape().get(x.getShape().dimension() - 1);
+        if (!fuse || adapter != null || rows < FUSED_MIN_ROWS) {
+            for (int i = 0; i < weights.length; i++) {
+                out[i] = linear(l, modules[i], x, weights[i], adapter);
+            }
+            return out;
+        }
+        long[] bounds = new long[weights.length - 1];                      // where each product's columns end
+        long end = 0;
+        for (int i = 0; i < bounds.length; i++) {
+            end += weights[i].getShape().get(0);
+            bounds[i] = end;
+        }
+        NDArray joined = NDArrays.concat(new NDList(weights), 0);           // (Σ outᵢ, C)
+        NDArray y = linear(x, joined);                                      // (B, T, Σ outᵢ)
+        NDList parts = y.split(bounds, y.getShape().dimension() - 1);
+        close(joined, y);
+        return parts.toArray(out);
     }
 
     /** (B, T, n·D) → (B, T, n, D), closing the input's handle (the view keeps its storage). */

@@ -258,14 +258,15 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
     }
 
     /**
-     * Sets the gradient of every decoder-layer tensor to zero, in place (gradients accumulate
-     * across backward passes). Use this rather than {@code GradientCollector.zeroGradients()},
-     * which walks every array DJL knows, intermediates included.
+     * Drops the gradient of every decoder-layer tensor ({@link Gradients#clear}, as PyTorch's
+     * {@code zero_grad()}): gradients accumulate across backward passes, and the next pass starts afresh.
+     * Use this rather than {@code GradientCollector.zeroGradients()}, which walks every array DJL knows,
+     * intermediates included, and subtracts each gradient from itself.
      */
     public void zeroGradients() {
         for (LayerWeights lw : layers) {
             for (NDArray w : lw.all().values()) {
-                Gradients.zero(w);
+                Gradients.clear(w);
             }
         }
     }

@@ -119,7 +119,7 @@ public final class TrainingStep {
 
     private static void zeroGradients(TrainableAdapter adapters) {
         for (NDArray p : adapters.parameters().values()) {
-            Gradients.zero(p);
+            Gradients.clear(p);
         }
     }
 }

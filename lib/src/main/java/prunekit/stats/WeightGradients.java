@@ -144,7 +144,7 @@ public final class WeightGradients {
                         }
                         gc.backward(loss);
                     }
-                    // 1b. l1 += |α g|, l2 += (α g)², then zero the gradients for the next sample
+                    // 1b. l1 += |α g|, l2 += (α g)², then clear the gradients for the next sample
                     for (int l = 0; l < layers; l++) {
                         for (Map.Entry<String, NDArray> e : model.layer(l).linears().entrySet()) {
                             String key = TensorNames.key(l, e.getKey());
@@ -158,7 +158,7 @@ public final class WeightGradients {
                                 NDArray scaled = g.mul(scale);
                                 l1.get(key).addi(scaled.abs());
                                 l2.get(key).addi(scaled.square());
-                                Gradients.zero(e.getValue());                   // the next window adds afresh
+                                Gradients.clear(e.getValue());                  // the next window starts afresh
                             }
                         }
                     }
