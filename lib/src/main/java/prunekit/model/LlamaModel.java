@@ -258,10 +258,10 @@ public final class LlamaModel implements DecoderLayers, AutoCloseable {
     }
 
     /**
-     * Drops the gradient of every decoder-layer tensor ({@link Gradients#clear}, as PyTorch's
-     * {@code zero_grad()}): gradients accumulate across backward passes, and the next pass starts afresh.
-     * Use this rather than {@code GradientCollector.zeroGradients()}, which walks every array DJL knows,
-     * intermediates included, and subtracts each gradient from itself.
+     * Clears the gradient of every decoder-layer tensor ({@link Gradients#clear}: released on a GPU, as
+     * PyTorch's {@code zero_grad()}, zeroed in place on the CPU): gradients accumulate across backward passes,
+     * and the next pass starts afresh. Use this rather than {@code GradientCollector.zeroGradients()}, which
+     * walks every array DJL knows, intermediates included, and subtracts each gradient from itself.
      */
     public void zeroGradients() {
         for (LayerWeights lw : layers) {

@@ -58,7 +58,7 @@ class LayerGradientsTest {
             for (LayerWeights w : model.layers()) {
                 for (NDArray t : w.all().values()) {
                     try (NDArray g = t.getGradient(); NDArray n = g.abs().sum().toType(DataType.FLOAT64, false)) {
-                        assertEquals(0.0, n.getDouble(), 0.0, "gradient left behind");   // cleared: DJL reads float32 zeros
+                        assertEquals(0.0, n.getDouble(), 0.0, "gradient left behind");   // released on a GPU: DJL reads float32 zeros
                     }
                 }
             }
