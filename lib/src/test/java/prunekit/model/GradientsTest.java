@@ -23,10 +23,8 @@ class GradientsTest {
     @Test
     void zeroingWritesZerosIntoTheGradientAndClearingOnTheCpuZeroes() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w = m.create(new float[] {1, -2, 3});
             NDArray c = m.create(new float[] {0.5f, -3, 2});
-            w.setRequiresGradient(true);
-            backward(() -> w.mul(c).sum(), 2);
+            NDArray w = afterTwoPasses(m, c);
             NDArray old = w.getGradient();
             assertArrayEquals(new float[] {1, -6, 4}, old.toFloatArray(), 0f);
             Gradients.zero(w);
@@ -53,10 +51,8 @@ class GradientsTest {
     @Test
     void releasingDropsTheGradientAndKeepsTheTensor() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray w = m.create(new float[] {1, -2, 3});
             NDArray c = m.create(new float[] {0.5f, -3, 2});
-            w.setRequiresGradient(true);
-            backward(() -> w.mul(c).sum(), 2);
+            NDArray w = afterTwoPasses(m, c);
             NDArray old = w.getGradient();
             int arrays = m.getManagedArrays().size();
             NDArray before = w;
@@ -76,6 +72,14 @@ class GradientsTest {
             assertFalse(plain.hasGradient());
             assertArrayEquals(new float[] {1, 2}, plain.toFloatArray(), 0f);
         }
+    }
+
+    /** w = (1, −2, 3), requiring a gradient, after two backward passes of Σ c·w: its gradient is 2c. */
+    private static NDArray afterTwoPasses(NDManager m, NDArray c) {
+        NDArray w = m.create(new float[] {1, -2, 3});
+        w.setRequiresGradient(true);
+        backward(() -> w.mul(c).sum(), 2);
+        return w;
     }
 
     private static void backward(Supplier<NDArray> loss, int passes) {
