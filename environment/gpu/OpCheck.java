@@ -111,8 +111,9 @@ public final class OpCheck {
         ops.put("matMulBroadcast", (m, a, b, s) -> a.reshape(1, 8, 16, 16).matMul(b.reshape(8, 16, 16)).reshape(64, 32));
         ops.put("bmmTransposed", (m, a, b, s) -> a.reshape(2, 8, 8, 16).transpose(1, 0, 2, 3).reshape(8, 16, 16)
                 .matMul(b.reshape(8, 16, 16)).reshape(64, 32));
-        // LlamaModel.zeroGradients (prunekit.model.Gradients.clear): the handle moved to a detached tensor that
-        // requires a gradient, the old one freed; the next pass's gradient alone (not added to the last one's)
+        // LlamaModel.zeroGradients on a GPU (prunekit.model.Gradients.release, its three lines repeated: OpCheck
+        // compiles against DJL alone): the handle moved to a detached tensor that requires a gradient, the old one
+        // freed; the next pass's gradient alone (not added to the last one's)
         ops.put("clearGradient", (m, a, b, s) -> {
             NDArray w = b.duplicate();
             w.setRequiresGradient(true);

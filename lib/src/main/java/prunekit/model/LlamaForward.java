@@ -309,8 +309,8 @@ final class LlamaForward {
      */
     private NDArray[] project(int l, NDArray x, LinearAdapter adapter, String[] modules, NDArray... weights) {
         NDArray[] out = new NDArray[weights.length];
-        long rows = x.getShape().size() / x.getShape().get(x.getShape().dimension() - 1);
-        if (!fuse || adapter != null || rows < FUSED_MIN_ROWS) {
+        Shape shape = x.getShape();
+        if (!fuse || adapter != null || shape.size() / shape.get(shape.dimension() - 1) < FUSED_MIN_ROWS) {  // rows B·T
             for (int i = 0; i < weights.length; i++) {
                 out[i] = linear(l, modules[i], x, weights[i], adapter);
             }
