@@ -98,7 +98,7 @@ def gpu_name(headers):
 
 def settings(side, kv, r, total):
     s = (f"batch={kv['batch']};iterations={kv.get('iterations')};warmup={kv.get('warmup')};"
-         f"lockstep={kv.get('lockstep')};round={r}/{total}")
+         f"lockstep={kv.get('lockstep')};round={r}/{total}" + (f";cpus={kv['cpus']}" if kv.get("cpus") else ""))
     if side.startswith("prunekit"):
         return f"djl={kv.get('djl')};engine={kv.get('engine')};weights=float32 export;" + s
     return (f"torch={kv.get('torch')};impl={kv.get('impl')};transformers={kv.get('transformers')};"

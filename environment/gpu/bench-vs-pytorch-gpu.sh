@@ -24,7 +24,11 @@
 # BENCH_SIDES (added to prunekit: "pytorch-eager pytorch-sdpa" from BENCH_ATTN; "prunekit-base" is
 # PK_PRUNEKIT_BASE, another build's launcher, for an A/B of two builds, one --batch value per group then),
 # BENCH_DEVICE (cuda; cpu: a dry run of the script), BENCH_MATMUL_N (4096: each sequential side's matmul
-# ceiling; 0 none), BENCH_CSV (data/results/gpu-bench-vs-pytorch.csv; none: no records), PYTHON (python3).
+# ceiling; 0 none), BENCH_CSV (data/results/gpu-bench-vs-pytorch.csv; none: no records), PYTHON (python3),
+# BENCH_CPUS (empty: the sides run where the scheduler puts them; a list such as 0-3 or 0,2: every side pinned to
+# those CPUs with taskset; auto: the first 4 CPUs local to the GPU, from /sys/bus/pci/devices/<GPU>/local_cpulist.
+# A host-bound pass runs at the speed of the core and memory node its process got: pinned, all sides get the same
+# ones; the outputs and records say cpus=...).
 set -uo pipefail
 pk=${PK_PRUNEKIT:-bin/prunekit}
 out=${BENCH_OUT:-data/cache/bench-runs/gpu-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -41,6 +45,16 @@ for g in $lockstep $sequential; do
   [[ "$g" =~ ^[0-9]+:[0-9]+(,[0-9]+)*$ ]] || { echo "bench-vs-pytorch-gpu.sh: cell group '$g': expected T:B[,B...]" >&2; exit 2; }
 done
 case "$device" in cuda) pk_device=gpu ;; cpu) pk_device=cpu ;; *) echo "BENCH_DEVICE: cuda or cpu, got '$device'" >&2; exit 2 ;; esac
+cpus=${BENCH_CPUS:-}
+if [ "$cpus" = auto ]; then
+  cpus=$("$python" environment/bench/gpu_cpus.py --first 4) || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS=auto: no GPU-local CPUs found" >&2; exit 2; }
+fi
+if [ -n "$cpus" ]; then
+  [[ "$cpus" =~ ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ ]] || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS: a CPU list such as 0-3 or 0,2, or auto; got '$cpus'" >&2; exit 2; }
+  command -v taskset > /dev/null || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS needs taskset (util-linux)" >&2; exit 2; }
+  taskset -c "$cpus" true 2> /dev/null || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS=$cpus: not CPUs of this machine ($(nproc) online)" >&2; exit 2; }
+  echo "every side pinned to CPUs $cpus (taskset)"
+fi
 source environment/bench/ring.sh
 mkdir -p "$out"
 if [ ! -f "$model/config.json" ]; then
@@ -58,15 +72,16 @@ side() {
   [ -n "$2" ] && args+=(--lockstep "$2,$3")
   if [ -z "$2" ] && [ "$matmul_n" -gt 0 ]; then args+=(--matmul-size "$matmul_n"); else args+=(--matmul-size 0); fi
   err="$dir/$1.err"; ring_errs+=("$err")
+  local cmd pin=()
+  [ -n "$cpus" ] && pin=(taskset -c "$cpus")
   if [ "$1" = prunekit ]; then
-    PRUNEKIT_DEVICE=$pk_device $pk bench "${args[@]}" > "$dir/prunekit.out" 2> "$err" &
+    cmd=(env PRUNEKIT_DEVICE=$pk_device $pk bench "${args[@]}")
   elif [ "$1" = prunekit-base ]; then
-    PRUNEKIT_DEVICE=$pk_device ${PK_PRUNEKIT_BASE:?prunekit-base needs PK_PRUNEKIT_BASE} bench "${args[@]}" \
-      > "$dir/$1.out" 2> "$err" &
+    cmd=(env PRUNEKIT_DEVICE=$pk_device "${PK_PRUNEKIT_BASE:?prunekit-base needs PK_PRUNEKIT_BASE}" bench "${args[@]}")
   else
-    "$python" environment/bench/pytorch_bench.py "${args[@]}" --impl plain --device "$device" --attn "${1#pytorch-}" \
-      > "$dir/$1.out" 2> "$err" &
+    cmd=("$python" environment/bench/pytorch_bench.py "${args[@]}" --impl plain --device "$device" --attn "${1#pytorch-}")
   fi
+  ( [ -n "$cpus" ] && echo "cpus=$cpus"; exec "${pin[@]}" "${cmd[@]}" ) > "$dir/$1.out" 2> "$err" &
 }
 sides=(prunekit); for a in $attns; do sides+=("pytorch-$a"); done
 [ -n "${BENCH_SIDES:-}" ] && sides=(prunekit $BENCH_SIDES)
