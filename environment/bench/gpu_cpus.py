@@ -1,10 +1,10 @@
 """The CPUs local to a GPU, for pinning a benchmark's processes to them (bench-vs-pytorch-gpu.sh, BENCH_CPUS=auto).
 
-  gpu_cpus.py [--gpu 0] [--first N]
+  gpu_cpus.py [--gpu 0] [--last N]
 
 Prints a taskset list (such as 0,1,2,3) of the CPUs that the kernel lists as local to the GPU's PCI device
 (/sys/bus/pci/devices/<bus id>/local_cpulist; the bus id from nvidia-smi) and that this process may run on; with
---first N, the first N of them. A short pass of a model is bound by the host's calls: its speed is the speed of
+--last N, the last N of them (the first CPUs are where a machine's interrupts and daemons mostly run). A short pass of a model is bound by the host's calls: its speed is the speed of
 the core and the memory node its process got, so sides that are compared should get the same ones, and those
 next to the GPU. What it found goes to standard error. Exits 1 when there is no GPU or no such CPU. Standard
 library only.
@@ -39,10 +39,10 @@ def bus_id(gpu):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--gpu", type=int, default=0, help="the GPU's index for nvidia-smi (default 0)")
-    p.add_argument("--first", type=int, default=0, help="only the first N local CPUs (default: all)")
+    p.add_argument("--last", type=int, default=0, help="only the last N local CPUs (default: all)")
     a = p.parse_args()
-    if a.first < 0:
-        p.error(f"--first {a.first}: a count of CPUs, 0 for all")
+    if a.last < 0:
+        p.error(f"--last {a.last}: a count of CPUs, 0 for all")
     try:
         bus = bus_id(a.gpu)
         with open(f"/sys/bus/pci/devices/{bus}/local_cpulist", encoding="ascii") as f:
@@ -57,7 +57,7 @@ def main():
           f"{len(usable)} of them allowed here (of {len(allowed)})", file=sys.stderr)
     if not usable:
         return 1
-    print(",".join(str(c) for c in (usable[:a.first] if a.first else usable)))
+    print(",".join(str(c) for c in (usable[-a.last:] if a.last else usable)))
     return 0
 
 

@@ -26,7 +26,7 @@
 # BENCH_DEVICE (cuda; cpu: a dry run of the script), BENCH_MATMUL_N (4096: each sequential side's matmul
 # ceiling; 0 none), BENCH_CSV (data/results/gpu-bench-vs-pytorch.csv; none: no records), PYTHON (python3),
 # BENCH_CPUS (empty: the sides run where the scheduler puts them; a list such as 0-3 or 0,2: every side pinned to
-# those CPUs with taskset; auto: the first 4 CPUs local to the GPU, from /sys/bus/pci/devices/<GPU>/local_cpulist.
+# those CPUs with taskset; auto: the last 4 CPUs local to the GPU, from /sys/bus/pci/devices/<GPU>/local_cpulist.
 # A host-bound pass runs at the speed of the core and memory node its process got: pinned, all sides get the same
 # ones; the outputs and records say cpus=...).
 set -uo pipefail
@@ -47,7 +47,7 @@ done
 case "$device" in cuda) pk_device=gpu ;; cpu) pk_device=cpu ;; *) echo "BENCH_DEVICE: cuda or cpu, got '$device'" >&2; exit 2 ;; esac
 cpus=${BENCH_CPUS:-}
 if [ "$cpus" = auto ]; then
-  cpus=$("$python" environment/bench/gpu_cpus.py --first 4) || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS=auto: no GPU-local CPUs found" >&2; exit 2; }
+  cpus=$("$python" environment/bench/gpu_cpus.py --last 4) || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS=auto: no GPU-local CPUs found" >&2; exit 2; }
 fi
 if [ -n "$cpus" ]; then
   [[ "$cpus" =~ ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ ]] || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS: a CPU list such as 0-3 or 0,2, or auto; got '$cpus'" >&2; exit 2; }
