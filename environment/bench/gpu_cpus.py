@@ -2,12 +2,12 @@
 
   gpu_cpus.py [--gpu 0] [--last N]
 
-Prints a taskset list (such as 0,1,2,3) of the CPUs that the kernel lists as local to the GPU's PCI device
+Prints a taskset list (such as 12,13,14,15) of the CPUs that the kernel lists as local to the GPU's PCI device
 (/sys/bus/pci/devices/<bus id>/local_cpulist; the bus id from nvidia-smi) and that this process may run on; with
---last N, the last N of them (the first CPUs are where a machine's interrupts and daemons mostly run). A short pass of a model is bound by the host's calls: its speed is the speed of
-the core and the memory node its process got, so sides that are compared should get the same ones, and those
-next to the GPU. What it found goes to standard error. Exits 1 when there is no GPU or no such CPU. Standard
-library only.
+--last N, the last N of them (the first CPUs are where a machine's interrupts and daemons mostly run). A short
+pass of a model is bound by the host's calls: its speed is the speed of the core and the memory node its process
+got, so sides that are compared should get the same ones, and those next to the GPU. What it found goes to
+standard error. Exits 1 when there is no GPU or no such CPU. Standard library only.
 """
 import argparse
 import os
