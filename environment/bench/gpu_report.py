@@ -47,7 +47,7 @@ def sections(path):
                 if not c:
                     raise SystemExit(f"gpu_report: {path}: cell={value}, expected b<B>_t<T>")
                 current = cells.setdefault((int(c.group(1)), int(c.group(2))), {})
-            elif current is None or key.startswith("matmul_") or key in ("peak_rss_mb",):
+            elif current is None or key.startswith("matmul_") or key in ("peak_rss_mb", "dispatch_us"):
                 header[key] = value
             else:
                 current[key] = value

@@ -26,7 +26,8 @@ for op, without transformers' Python; where transformers is not installed, e.g. 
 after a `cell=b<B>_t<T>` line, as `prunekit bench` does. Besides the tokens/s, each phase reports
 <phase>_host_s, the median time until the pass's last operation was issued (on a GPU, when the host is
 done and only the device may still work; on the CPU the same as the pass), and the run reports
-dispatch_us, the host's time per operation: a chain of 2,000 adds of two 1 x 4 tensors, median of 5.
+dispatch_us, the host's time per operation: a chain of 2,000 adds of two 1 x 4 tensors, 5 untimed chains and the
+median of 5, measured after the cells.
 
 Prints key=value lines with the same keys as `prunekit bench`. Exits 3 when the requested
 attention implementation is not available in this transformers version, 2 on bad arguments,
@@ -219,12 +220,13 @@ def run_pass(model, ids, labels=None):
 
 def dispatch_us(torch, device, turns):
     """The host's time per operation, microseconds: a chain of 2,000 adds of 1 x 4 tensors (each result the
-    next operand), one number read back at the end; median of 5, all in one turn (prunekit.bench.DispatchOverhead)."""
+    next operand), one number read back at the end; 5 untimed chains, then the median of 5, all in one turn
+    (prunekit.bench.DispatchOverhead)."""
     x = torch.ones(1, 4, device=device)
     y = torch.full((1, 4), 1e-6, device=device)
-    n, runs = 2000, []
+    n, untimed, runs = 2000, 5, []
     turns.wait()
-    for _ in range(6):                              # the first is a warm-up
+    for _ in range(untimed + 5):
         t0 = time.perf_counter()
         z = x
         for _ in range(n):
@@ -232,7 +234,7 @@ def dispatch_us(torch, device, turns):
         z[0, 0].item()
         runs.append((time.perf_counter() - t0) / n * 1e6)
     turns.done()
-    return median(sorted(runs[1:]))
+    return median(sorted(runs[untimed:]))
 
 
 def bench_cell(torch, model, cfg, a, batch, seqlen, turns):
@@ -328,10 +330,10 @@ def main():
     print(f"load_peak_rss_mb={peak_rss_mb()}")
     turns = Turns(a.lockstep)
     print(f"lockstep={'true' if a.lockstep else 'false'}")
-    print(f"dispatch_us={dispatch_us(torch, a.device, turns):.2f}")
     for seqlen in a.seqlen:
         for batch in a.batch:
             bench_cell(torch, model, cfg, a, batch, seqlen, turns)
+    print(f"dispatch_us={dispatch_us(torch, a.device, turns):.2f}")   # after the cells, as prunekit's
 
     if a.matmul_size:                  # after the model phases: its arrays stay out of their peaks
         n = a.matmul_size

@@ -95,13 +95,15 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("iterations=" + iterations);
             System.out.println("warmup=" + warmup);
             System.out.println("lockstep=" + (turns != Turns.ALONE));
-            System.out.println(String.format(Locale.ROOT, "dispatch_us=%.2f", DispatchOverhead.microseconds(m.manager(), turns)));
             ResultRecord.Run run = model.run(m);
             for (int seqLen : seqLens) {
                 for (int batch : batches) {
                     cell(m, run, batch, seqLen, turns);
                 }
             }
+            // after the cells: every side has loaded (the first turn, given as soon as this side had, overlapped the
+            // others' loading) and this JVM has compiled the path
+            System.out.println(String.format(Locale.ROOT, "dispatch_us=%.2f", DispatchOverhead.microseconds(m.manager(), turns)));
             if (matmulSize > 0) {                          // after the model phases: its arrays stay out of their peaks
                 System.out.println(ModelBenchmark.matmul(m.manager(), matmulSize, matmulIterations, turns).keyValues());
             }
