@@ -28,7 +28,8 @@
 # BENCH_CPUS (empty: the sides run where the scheduler puts them; a list such as 0-3 or 0,2: every side pinned to
 # those CPUs with taskset; auto: the last 4 CPUs local to the GPU, from /sys/bus/pci/devices/<GPU>/local_cpulist.
 # A host-bound pass runs at the speed of the core and memory node its process got: pinned, all sides get the same
-# ones; the outputs and records say cpus=...).
+# ones; the outputs and records say cpus=.... On the lent H100 (one NUMA node) it did not narrow the rounds'
+# spread: docs/performance.md, "Fourth measurement").
 set -uo pipefail
 pk=${PK_PRUNEKIT:-bin/prunekit}
 out=${BENCH_OUT:-data/cache/bench-runs/gpu-$(date -u +%Y%m%dT%H%M%SZ)}
