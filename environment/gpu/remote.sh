@@ -207,9 +207,17 @@ if [ "${PK_NO_GPU:-0}" = 1 ] && [ -e "$repo/data/cache" ] && [ "$(readlink "$rep
   exit 2
 fi
 rm -rf "$repo/data/cache" && ln -s $PK/cache "$repo/data/cache"
-# records of earlier calls (the repository copy may have been re-sent since)
+# records of earlier calls (each call brings a fresh copy of the tree, with the records as committed): a record an
+# earlier call of this machine wrote or extended replaces the copy's when it begins with the copy's bytes, so
+# results.tar.gz holds every call's rows; one the copy has changed otherwise (committed since) stays the copy's
 mkdir -p "$repo/data/results"
-for f in $PK/results/gpu-*.csv; do [ -f "$f" ] && cp -n "$f" "$repo/data/results/"; done
+for f in $PK/results/gpu-*.csv; do
+  [ -f "$f" ] || continue
+  r="$repo/data/results/${f##*/}"
+  if [ ! -f "$r" ] || { [ "$(stat -c %s "$f")" -gt "$(stat -c %s "$r")" ] && cmp -s -n "$(stat -c %s "$r")" "$r" "$f"; }; then
+    cp "$f" "$r"
+  fi
+done
 make_launcher() {  # make_launcher PATH JAR [JAVA_OPTION...]: prunekit's CLI as bin/prunekit runs it, with the carried JRE and jars
   local path="$1" jar="$2" extra=("${@:3}")
   cat > "$path" <<EOS
