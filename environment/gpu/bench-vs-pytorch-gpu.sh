@@ -56,6 +56,7 @@ if [ -n "$cpus" ]; then
   taskset -c "$cpus" true 2> /dev/null || { echo "bench-vs-pytorch-gpu.sh: BENCH_CPUS=$cpus: not CPUs of this machine ($(nproc) online)" >&2; exit 2; }
   echo "every side pinned to CPUs $cpus (taskset)"
 fi
+pin=(); [ -n "$cpus" ] && pin=(taskset -c "$cpus")   # the prefix of every side's command
 source environment/bench/ring.sh
 mkdir -p "$out"
 if [ ! -f "$model/config.json" ]; then
@@ -73,8 +74,7 @@ side() {
   [ -n "$2" ] && args+=(--lockstep "$2,$3")
   if [ -z "$2" ] && [ "$matmul_n" -gt 0 ]; then args+=(--matmul-size "$matmul_n"); else args+=(--matmul-size 0); fi
   err="$dir/$1.err"; ring_errs+=("$err")
-  local cmd pin=()
-  [ -n "$cpus" ] && pin=(taskset -c "$cpus")
+  local cmd
   if [ "$1" = prunekit ]; then
     cmd=(env PRUNEKIT_DEVICE=$pk_device $pk bench "${args[@]}")
   elif [ "$1" = prunekit-base ]; then

@@ -13,8 +13,8 @@ public final class Gradients {
      * Clears {@code w}'s gradient for the next backward pass: on a GPU {@link #release}, on the CPU {@link #zero}
      * (docs/performance.md, "Third measurement"). On an H100, PyTorch's forward + backward of SmolLM2 at 2,048
      * tokens is 1.5 % slower with gradients zeroed than set to None (prunekit's, with them released and its
-     * projections joined, is at least eager's); on this project's CPU no difference between the two could be measured, and zeroing is what the
-     * CPU's parity with PyTorch was measured with.
+     * projections joined, is at least eager's); on this project's CPU no difference between the two could be
+     * measured, and zeroing is what the CPU's parity with PyTorch was measured with.
      */
     public static void clear(NDArray w) {
         if (w.getDevice().isGpu()) {

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import prunekit.data.CalibrationSampler;
+import prunekit.experiment.LayerPruningGrid;
 import prunekit.importance.GradientMagnitude;
 import prunekit.model.DeepTinyModels;
 import prunekit.model.LlamaModel;
@@ -85,7 +86,7 @@ class PruneCommandTest {
     @Test
     void theGridNamesTheTwoFormsAsPruneDoes() {
         for (String name : List.of(LayerMethods.GRADMAP, LayerMethods.GRADMAP_ONESHOT)) {
-            assertEquals(prunekit.experiment.LayerPruningGrid.Method.of(name, 0).mode(), LayerMethods.byName(name, 0).mode(), name);
+            assertEquals(LayerPruningGrid.Method.of(name, 0).mode(), LayerMethods.byName(name, 0).mode(), name);
             assertTrue(LayerPruningExperiment.METHODS.contains(name), name);
         }
         assertEquals(LayerPruner.Mode.ITERATIVE, LayerMethods.byName("gradmap", 0).mode());
