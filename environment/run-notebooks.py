@@ -25,6 +25,9 @@ one per notebook (cell "total"), with the mode, the device (as the setup cell pr
 GPU's name), the PRUNEKIT_* size knobs set ("defaults" for none), the machine's CPU count and its load average when the
 notebook started (a loaded machine makes every cell slower; compare runs with similar load only).
 data/results/notebook-runs.csv is the committed record (docs/performance.md reads it).
+
+--status FILE rewrites FILE as each cell starts (notebook, cell N of M, its first line, the time it started), so
+that a caller watching a long run sees where it is (environment/gpu/remote.sh's detached notebooks).
 """
 import argparse
 import csv
@@ -116,11 +119,23 @@ class Failure(Exception):
     """A cell that failed: which one, and what it printed."""
 
 
-def execute(path, out_path, timeout, times):
+class Stopped(Exception):
+    """The run was stopped from outside (SIGTERM or SIGINT) while a cell ran."""
+
+
+def execute(path, out_path, timeout, times, status=None):
     """Runs every cell of the notebook at path and writes the executed notebook to out_path; each code
-    cell's (index, first line, seconds) is appended to times. Returns the executed notebook."""
+    cell's (index, first line, seconds) is appended to times, and status (a path, or None) rewritten as each
+    cell starts. Returns the executed notebook."""
     nb = nbformat.read(path, as_version=4)
     current = {"times": times}
+
+    def cell_started(cell, cell_index):
+        current.update(cell=cell, index=cell_index, t0=time.monotonic())
+        if status:
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
+            stamp = time.strftime("%H:%M:%S", time.gmtime())
+            Path(status).write_text(f"{shown(path)}: cell {cell_index + 1} of {len(nb.cells)} since {stamp} UTC ({first})\n")
     client = NotebookClient(
         nb,
         kernel_name=KERNEL,
@@ -129,7 +144,7 @@ def execute(path, out_path, timeout, times):
         record_timing=False,
         shutdown_kernel="immediate",  # JJava takes ~4 s to stop on request; its state is not needed after
         resources={"metadata": {"path": str(path.parent)}},
-        on_cell_start=lambda cell, cell_index: current.update(cell=cell, index=cell_index, t0=time.monotonic()),
+        on_cell_start=cell_started,
         on_cell_executed=lambda cell, cell_index, **_: slow_cell(path, cell, cell_index, current),
     )
     try:
@@ -138,6 +153,13 @@ def execute(path, out_path, timeout, times):
         if out_path != path:
             nbformat.write(nb, out_path)
         raise Failure(describe(path, len(nb.cells), current, error)) from None
+    except AssertionError:
+        if client.km is not None:
+            raise
+        # nbclient's SIGTERM/SIGINT handler shut the kernel down, the running cell saw it die, and nbclient's own
+        # cleanup then asserted on the kernel it no longer had: a stop from outside, such as a caller's time limit
+        seconds = time.monotonic() - current.get("t0", time.monotonic())
+        raise Failure(describe(path, len(nb.cells), current, Stopped(f"{seconds:.0f} s into this cell"))) from None
     # JJava sends a print as several stream messages: join them into one output per cell and stream.
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Java (prunekit)", "language": "java"}
@@ -169,6 +191,8 @@ def describe(path, cells, current, error):
         what = f"{error.ename}: {error.evalue}\n{traceback}"
     elif isinstance(error, CellTimeoutError):
         what = f"timed out: {error}"
+    elif isinstance(error, Stopped):
+        what = f"stopped from outside (SIGTERM or SIGINT, such as a caller's time limit), {error}"
     else:
         what = f"kernel died: {error}"
     return f"{where} failed\n--- cell source ---\n{source}\n--- error ---\n{ANSI.sub('', what).strip()}"
@@ -248,6 +272,7 @@ def main():
     parser.add_argument("--timeout", type=int, default=None,
                         help="seconds one cell may run (default 900 in-place, 300 with --ci)")
     parser.add_argument("--times", metavar="CSV", help="append per-cell and per-notebook wall times to CSV")
+    parser.add_argument("--status", metavar="FILE", help="rewrite FILE with the cell running as each one starts")
     parser.add_argument("--threads", type=int, metavar="N",
                         help="PyTorch CPU threads of each kernel (PRUNEKIT_THREADS; default: PyTorch's, one per core),"
                              " and OpenMP's (OMP_NUM_THREADS, for ND4J's BLAS, unless set); 1 is often much faster on a"
@@ -292,7 +317,7 @@ def main():
     print(f"run-notebooks.py: {len(notebooks)} notebook(s) in {wall:.1f} s" + (f" ({args.jobs} at a time)" if args.jobs > 1 else ""))
 
 
-def run_one(path, ci, timeout):
+def run_one(path, ci, timeout, status=None):
     """Executes one notebook (in a worker process with --jobs): (path, where the executed copy went, seconds,
     load at start, cell times, device, failure text or None)."""
     out_path = ci_copy(path) if ci else path
@@ -300,7 +325,7 @@ def run_one(path, ci, timeout):
     load = os.getloadavg()[0]
     times = []
     try:
-        executed = execute(path, out_path, timeout, times)
+        executed = execute(path, out_path, timeout, times, status)
     except Failure as failure:
         return path, out_path, time.monotonic() - start, load, times, None, str(failure)
     return path, out_path, time.monotonic() - start, load, times, device_name(executed), None
@@ -320,12 +345,12 @@ def run_all(notebooks, args, timeout, knobs, mode_name):
         return False
 
     if args.jobs == 1:
-        return any(report(run_one(path, args.ci, timeout)) for path in notebooks)   # stops at the first failure
+        return any(report(run_one(path, args.ci, timeout, args.status)) for path in notebooks)   # stops at the first failure
     import concurrent.futures
     import multiprocessing
     failed = False
     with concurrent.futures.ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(run_one, path, args.ci, timeout) for path in notebooks]
+        futures = [pool.submit(run_one, path, args.ci, timeout, args.status) for path in notebooks]
         for future in concurrent.futures.as_completed(futures):
             if report(future.result()) and not failed:
                 failed = True

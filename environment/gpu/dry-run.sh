@@ -10,7 +10,8 @@
 #
 # Settings: PK_STEPS (for the run after the receives; none: receive only), PK (default /tmp/pk2-sim), DRY (the
 # tree copies and each call's $OUT, default /tmp/pk-dry), PK_CPU_LIBTORCH (default: DJL's CPU libtorch 2.7.1
-# under ~/.djl.ai/pytorch, which any CPU run of prunekit leaves there). Other settings (NB_*, PRUNEKIT_*) pass on.
+# under ~/.djl.ai/pytorch, which any CPU run of prunekit leaves there), DRY_RUNS (how many run calls, back to back
+# as a caller who calls again, e.g. for NB_DETACH=1; default 1). Other settings (NB_*, PRUNEKIT_*) pass on.
 set -euo pipefail
 repo="$(pwd)"
 export PK="${PK:-/tmp/pk2-sim}" PK_NO_GPU=1
@@ -35,7 +36,11 @@ n=$(cd "$repo/.gpu" && ls -d c* | wc -l)
 for ((k = 1; k <= n; k++)); do
   call "c$k" bash ".gpu/c$k/remote.sh" receive
 done
+runs="${DRY_RUNS:-1}"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "dry-run.sh: DRY_RUNS must be a positive whole number, got '$runs'" >&2; exit 2; }
 if [ "$steps" != none ]; then
-  call run env PK_STEPS="$steps" bash .gpu/run/remote.sh run
-  ls -la "$DRY/out-run"
+  for ((k = 1; k <= runs; k++)); do
+    call run env PK_STEPS="$steps" bash .gpu/run/remote.sh run
+    ls -la "$DRY/out-run"
+  done
 fi

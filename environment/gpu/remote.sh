@@ -21,7 +21,8 @@
 # (notebook-runs.csv, rows for data/results/notebook-runs.csv) and done.txt / failed.txt. A later call goes
 # on with the notebooks not yet done. Settings: NB_LIST (notebooks or folders, default notebooks), NB_BUDGET
 # (seconds for the step, default 540), NB_MODE (full, or ci for run-notebooks.py --ci), NB_RESET=1 (forget
-# earlier calls' notebooks).
+# earlier calls' notebooks, ending a detached one still running), NB_DETACH=1 (each notebook outlives the call:
+# see nb_detach_start; for one longer than a call, such as the papers' sizes), NB_DETACH_LIMIT (3600 s).
 #
 # PK_NO_GPU=1 is a dry run on a machine without a GPU: the unpack stops before the GPU-specific parts, and
 # `run` (from a copy of the tree: it replaces data/cache) needs no shim; with PK_CPU_LIBTORCH=<a libtorch
@@ -250,7 +251,7 @@ step() {  # step NAME TIMEOUT_S ARGS...: one prunekit command, its wall time and
   cp "$repo"/data/results/gpu-*.csv $PK/results/ 2>/dev/null
   pack
 }
-nb_kernel() {  # the kernelspec prunekit-java of this route, in $PK/nb/jupyter (run-notebooks.py finds it on JUPYTER_PATH)
+nb_kernel() {  # nb_kernel ROOT: the kernelspec prunekit-java of this route for the tree ROOT, in $PK/nb/jupyter (run-notebooks.py finds it on JUPYTER_PATH)
   local d=$PK/nb/jupyter/kernels/prunekit-java
   mkdir -p "$d"
   printf '%s\n' "handlers=java.util.logging.ConsoleHandler" ".level=WARNING" > "$d/logging.properties"  # JJava's INFO lines out
@@ -258,7 +259,7 @@ nb_kernel() {  # the kernelspec prunekit-java of this route, in $PK/nb/jupyter (
   # and then runs JJava's main, so every DJL call of every cell goes through the rebound JNI. DJL, prunekit and
   # the notebook jars are on the JVM's class path; JJAVA_CLASSPATH names them again for JShell's compiler, and its
   # class loader delegates to the JVM's first, so both see one copy of each class.
-  python3 - "$d" "$JAVA" "$PK" "$repo" "${JOPTS[@]}" <<'PYEOF'
+  python3 - "$d" "$JAVA" "$PK" "$1" "${JOPTS[@]}" <<'PYEOF'
 import json, sys
 d, java, pk, repo, jopts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
 jars = f"{pk}/prunekit.jar:{pk}/jars/*:{pk}/nb/jars/*"
@@ -275,58 +276,126 @@ PYEOF
 nb_list() {  # the notebooks of NB_LIST (default: all), as paths under the repository root, sorted
   (cd "$repo" && find ${NB_LIST:-notebooks} -name '*.ipynb' -not -path '*/.ci-run/*' -not -path '*/.ipynb_checkpoints/*' | sort)
 }
-nb_copy() {  # nb_copy NOTEBOOK OUT: the executed copy of NOTEBOOK (--in-place: itself; --ci: its notebooks/.ci-run copy) into OUT
+nb_copy() {  # nb_copy NOTEBOOK OUT ROOT: the executed copy of NOTEBOOK in the tree ROOT (--in-place: itself; --ci: its notebooks/.ci-run copy) into OUT
   local rel="${1#notebooks/}"
   [ "${NB_MODE:-full}" = ci ] && rel=".ci-run/$rel"
-  mkdir -p "$(dirname "$2/notebooks/$rel")" && cp "$repo/notebooks/$rel" "$2/notebooks/$rel"
+  mkdir -p "$(dirname "$2/notebooks/$rel")" && cp "$3/notebooks/$rel" "$2/notebooks/$rel"
 }
-nb_results() {  # nb_results OUT: the records under data/results that differ from the tree as sent (see nb_step)
-  (cd "$repo/data/results" && for f in *; do
+nb_results() {  # nb_results OUT ROOT: the records under ROOT/data/results that differ from the tree as sent (see nb_step)
+  (cd "$2/data/results" && for f in *; do
      [ -f "$f" ] && ! grep -qxF "$(sha256sum -- "$f")" $PK/nbrun.sent && mkdir -p "$1/data/results" && cp "$f" "$1/data/results/"
    done; true)
 }
+nb_log() { echo "$LOGS/nb-$(basename "$1" .ipynb).log"; }
+nb_finish() {  # nb_finish NOTEBOOK RC T1 ROOT: after a notebook ran in the tree ROOT (this call's, or a detached run's copy)
+  local nb=$1 rc=$2 root=$4 pid
+  tail -n 25 "$(nb_log "$nb")"
+  for pid in $(pgrep -f -- "-Dpk.nbkernel=$PK " || true); do echo "killing the kernel $pid left running"; kill -9 "$pid"; done
+  python3 -c "import sys; print(f'notebook {sys.argv[1]} rc={sys.argv[2]} wall_s={float(sys.argv[4])-float(sys.argv[3]):.1f}')" \
+    "$nb" "$rc" "$3" "$EPOCHREALTIME" | tee -a $LOGS/steps.txt
+  if [ "$rc" = 0 ]; then
+    nb_copy "$nb" $out "$root" && echo "$nb" >> $out/done.txt
+    grep -vF "$nb rc=" $out/failed.txt > $out/failed.new; mv $out/failed.new $out/failed.txt    # failed.txt: last tries only
+  else
+    echo "$nb rc=$rc $(date -u +%FT%TZ)" >> $out/failed.txt
+    if [ "$root" = "$repo" ]; then rm -rf "$repo/data/results" && cp -r $PK/nbrun.before "$repo/data/results"; fi
+    root=$repo                       # a detached run's copy is dropped with what it wrote
+    echo "notebooks: $nb failed; the records it wrote are not sent back"
+  fi
+  nb_results $out "$root"
+  [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"   # the next notebook (and its copy) reads them
+  tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
+}
+# NB_DETACH=1: a notebook longer than one call. It runs in a new process session (setsid), which the device tool
+# leaves running when a call returns, from a copy of the tree ($PK/nbtree: the next call's tree replaces this one's),
+# under its own limit NB_DETACH_LIMIT (seconds, default 3600, for the notebook and for any one cell). A call waits for
+# it until NB_BUDGET is spent and returns; the next call of the step, back to back while the machine is warm, waits on.
+nb_detach_start() {  # nb_detach_start NOTEBOOK: the copy of the tree, then the runner in its own session
+  local nb=$1 tree=$PK/nbtree limit="${NB_DETACH_LIMIT:-3600}"
+  [[ "$limit" =~ ^[0-9]+$ ]] || { echo "notebooks: NB_DETACH_LIMIT must be a whole number of seconds, got '$limit'"; return 1; }
+  rm -rf $tree && mkdir -p $tree
+  (cd "$repo" && tar --exclude=./.gpu --exclude=./data/cache -cf - .) | tar -xf - -C $tree
+  ln -s $PK/cache $tree/data/cache
+  nb_kernel $tree
+  rm -f $out/detached.rc $out/detached.pid $out/detached.status
+  echo "$nb $EPOCHREALTIME" > $out/detached
+  echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, detached in $tree, limit $limit s)"
+  (cd $tree && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
+     setsid bash -c 'echo $$ > "$5"; timeout -k 20 "$1" python3 environment/run-notebooks.py "$2" --timeout "$1" --times "$3" \
+                       --status "$7" "$4"; echo $? > "$6"' _ "$limit" "$mode" "$out/notebook-runs.csv" "$nb" "$out/detached.pid" \
+                     "$out/detached.rc" "$out/detached.status") \
+    > "$(nb_log "$nb")" 2>&1 < /dev/null &
+}
+nb_detach_wait() {  # waits on the detached notebook: 0 once it has ended (then finished here), 1 when the budget is spent first
+  local nb t1 rc pid
+  read -r nb t1 < $out/detached
+  while [ ! -f $out/detached.rc ]; do
+    pid=$(cat $out/detached.pid 2>/dev/null)
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -f $out/detached.rc ]; then
+      echo 137 > $out/detached.rc; break                                  # ended without saying how: as if killed
+    fi
+    if [ $((budget - (SECONDS - t0))) -le 15 ]; then
+      tail -n 5 "$(nb_log "$nb")"
+      [ -f $out/detached.status ] && echo "now: $(cat $out/detached.status)"
+      python3 -c "import sys; print(f'notebooks: {sys.argv[1]} still running, detached, {float(sys.argv[3])-float(sys.argv[2]):.0f} s so far; call again (PK_STEPS=notebooks NB_DETACH=1, back to back) to wait on')" \
+        "$nb" "$t1" "$EPOCHREALTIME"
+      tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
+      return 1
+    fi
+    sleep 5
+  done
+  rc=$(cat $out/detached.rc)
+  rm -f $out/detached $out/detached.rc $out/detached.pid $out/detached.status
+  nb_finish "$nb" "$rc" "$t1" $PK/nbtree
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "notebooks: $nb ran past NB_DETACH_LIMIT (${NB_DETACH_LIMIT:-3600} s)"; fi
+}
+nb_detach_stop() {  # NB_RESET=1 with a detached notebook running: its session and kernel are ended
+  local pid
+  pid=$(cat $out/detached.pid 2>/dev/null)
+  # its session: the shell, timeout (a process group of its own) and the runner; the kernel has a session of its own
+  [ -n "$pid" ] && pkill -9 -s "$pid" && echo "notebooks: NB_RESET=1: ended the detached run of $(cut -d' ' -f1 $out/detached)"
+  for pid in $(pgrep -f -- "-Dpk.nbkernel=$PK " || true); do kill -9 "$pid"; done
+}
 nb_step() {  # step notebooks (see the header)
-  local out=$PK/nbrun t0=$SECONDS budget="${NB_BUDGET:-540}" mode=--in-place nb left rc t1 log pid device=gpu
+  local out=$PK/nbrun t0=$SECONDS budget="${NB_BUDGET:-540}" mode=--in-place nb left rc t1 device=gpu detach="${NB_DETACH:-0}"
   [ "${PK_NO_GPU:-0}" = 1 ] && device=cpu
   device="${PRUNEKIT_DEVICE:-$device}"
   [ "${NB_MODE:-full}" = ci ] && mode=--ci
   [ -f $PK/nb/site/nbclient/__init__.py ] || { echo "notebooks: no runner in $PK/nb/site: stage with prepare.sh PK_NOTEBOOKS=1 (or see logs/unpack.log)"; return; }
-  [ "${NB_RESET:-0}" = 1 ] && rm -rf $out
+  if [ "${NB_RESET:-0}" = 1 ]; then [ -f $out/detached ] && nb_detach_stop; rm -rf $out; fi
   mkdir -p $out && touch $out/done.txt $out/failed.txt
-  nb_kernel
   # the records as this call's tree holds them, then what the notebooks of earlier calls changed
   (cd "$repo/data/results" && sha256sum -- *) > $PK/nbrun.sent
   [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"
+  if [ -f $out/detached ]; then
+    echo "=== notebook $(cut -d' ' -f1 $out/detached): waiting on its detached run"
+    nb_detach_wait || return
+  fi
+  nb_kernel "$repo"
   for nb in $(nb_list); do
     grep -qxF "$nb" $out/done.txt && continue
     left=$((budget - (SECONDS - t0)))
-    [ $left -ge 60 ] || { echo "notebooks: the $budget s budget is spent; call again to go on"; break; }
-    log="$LOGS/nb-$(basename "$nb" .ipynb).log"
+    # a notebook gets at least 60 s; a detached one need not end within the call
+    [ $left -ge 60 ] || { [ "$detach" = 1 ] && [ $left -gt 20 ]; } || { echo "notebooks: the $budget s budget is spent; call again to go on"; break; }
+    if [ "$detach" = 1 ]; then
+      nb_detach_start "$nb" || return
+      nb_detach_wait || return
+      nb_kernel "$repo"
+      continue
+    fi
     echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, $left s left)"
     rm -rf $PK/nbrun.before && cp -r "$repo/data/results" $PK/nbrun.before   # a failed notebook's records are dropped
     t1=$EPOCHREALTIME
     (cd "$repo" && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
-       timeout -k 20 $left python3 environment/run-notebooks.py $mode --timeout $left --times $out/notebook-runs.csv "$nb") > "$log" 2>&1
+       timeout -k 20 $left python3 environment/run-notebooks.py $mode --timeout $left --times $out/notebook-runs.csv "$nb") > "$(nb_log "$nb")" 2>&1
     rc=$?
-    tail -n 25 "$log"
-    for pid in $(pgrep -f -- "-Dpk.nbkernel=$PK " || true); do echo "killing the kernel $pid left running"; kill -9 "$pid"; done
-    python3 -c "import sys; print(f'notebook {sys.argv[1]} rc={sys.argv[2]} wall_s={float(sys.argv[4])-float(sys.argv[3]):.1f}')" \
-      "$nb" "$rc" "$t1" "$EPOCHREALTIME" | tee -a $LOGS/steps.txt
-    if [ $rc = 0 ]; then
-      nb_copy "$nb" $out && echo "$nb" >> $out/done.txt
-      grep -vF "$nb rc=" $out/failed.txt > $out/failed.new; mv $out/failed.new $out/failed.txt    # failed.txt: last tries only
-    else
-      echo "$nb rc=$rc $(date -u +%FT%TZ)" >> $out/failed.txt
-      rm -rf "$repo/data/results" && cp -r $PK/nbrun.before "$repo/data/results"
-      echo "notebooks: $nb failed; the records it wrote are not sent back"
-    fi
-    nb_results $out
-    tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
+    nb_finish "$nb" "$rc" "$t1" "$repo"
     if [ $rc = 124 ] || [ $rc = 137 ]; then
-      echo "notebooks: $nb ran past the budget; call again (it starts over), alone (NB_LIST=$nb) or smaller (PRUNEKIT_* knobs)"
+      echo "notebooks: $nb ran past the budget; call again (it starts over), alone (NB_LIST=$nb), smaller (PRUNEKIT_* knobs) or detached (NB_DETACH=1)"
       break
     fi
   done
+  tar -C $out -czf "$OUT/notebooks.tar.gz" .                   # every call returns what is done so far
   left=$(nb_list | grep -cvxFf $out/done.txt)
   if [ "$left" = 0 ]; then echo "notebooks: all done ($(wc -l < $out/done.txt))"; else echo "notebooks: $(wc -l < $out/done.txt) done, $left left"; fi
 }
