@@ -133,9 +133,8 @@ def execute(path, out_path, timeout, times, status=None):
     def cell_started(cell, cell_index):
         current.update(cell=cell, index=cell_index, t0=time.monotonic())
         if status:
-            first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
             stamp = time.strftime("%H:%M:%S", time.gmtime())
-            Path(status).write_text(f"{shown(path)}: cell {cell_index + 1} of {len(nb.cells)} since {stamp} UTC ({first})\n")
+            Path(status).write_text(f"{shown(path)}: cell {cell_index + 1} of {len(nb.cells)} since {stamp} UTC ({first_line(cell)})\n")
     client = NotebookClient(
         nb,
         kernel_name=KERNEL,
@@ -149,17 +148,16 @@ def execute(path, out_path, timeout, times, status=None):
     )
     try:
         client.execute()
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+    except (CellExecutionError, CellTimeoutError, DeadKernelError, AssertionError) as error:
+        if isinstance(error, AssertionError):
+            if client.km is not None:
+                raise
+            # nbclient's SIGTERM/SIGINT handler shut the kernel down, the running cell saw it die, and nbclient's own
+            # cleanup then asserted on the kernel it no longer had: a stop from outside, such as a caller's time limit
+            error = Stopped(f"{time.monotonic() - current.get('t0', time.monotonic()):.0f} s into this cell")
         if out_path != path:
             nbformat.write(nb, out_path)
         raise Failure(describe(path, len(nb.cells), current, error)) from None
-    except AssertionError:
-        if client.km is not None:
-            raise
-        # nbclient's SIGTERM/SIGINT handler shut the kernel down, the running cell saw it die, and nbclient's own
-        # cleanup then asserted on the kernel it no longer had: a stop from outside, such as a caller's time limit
-        seconds = time.monotonic() - current.get("t0", time.monotonic())
-        raise Failure(describe(path, len(nb.cells), current, Stopped(f"{seconds:.0f} s into this cell"))) from None
     # JJava sends a print as several stream messages: join them into one output per cell and stream.
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Java (prunekit)", "language": "java"}
@@ -170,10 +168,15 @@ def execute(path, out_path, timeout, times, status=None):
 SLOW_CELL_S = 20
 
 
+def first_line(cell):
+    """A cell's first non-blank line, at most 70 characters: how the logs name a cell."""
+    return next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
+
+
 def slow_cell(path, cell, index, current):
     """Names each cell that ran longer than SLOW_CELL_S seconds: where a notebook's time goes."""
     seconds = time.monotonic() - current.get("t0", time.monotonic())
-    first = next((line for line in cell.source.splitlines() if line.strip()), "")[:70]
+    first = first_line(cell)
     if cell.cell_type == "code":
         current["times"].append((index + 1, first, seconds))
     if seconds > SLOW_CELL_S:
