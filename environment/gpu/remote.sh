@@ -303,7 +303,6 @@ nb_finish() {  # nb_finish NOTEBOOK RC T1 ROOT: after a notebook ran in the tree
     echo "notebooks: $nb failed; the records it wrote are not sent back"
   fi
   nb_results $out "$root"
-  [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"   # the next notebook (and its copy) reads them
   tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
 }
 # NB_DETACH=1: a notebook longer than one call. It runs in a new process session (setsid), which the device tool
@@ -347,6 +346,7 @@ nb_detach_wait() {  # waits on the detached notebook: 0 once it has ended (then 
   rc=$(cat $out/detached.rc)
   rm -f $out/detached $out/detached.rc $out/detached.pid $out/detached.status
   nb_finish "$nb" "$rc" "$t1" $PK/nbtree
+  [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"   # the next notebook's copy of the tree reads them
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "notebooks: $nb ran past NB_DETACH_LIMIT (${NB_DETACH_LIMIT:-3600} s)"; fi
 }
 nb_detach_stop() {  # NB_RESET=1 with a detached notebook running: its session and kernel are ended
@@ -371,7 +371,7 @@ nb_step() {  # step notebooks (see the header)
     echo "=== notebook $(cut -d' ' -f1 $out/detached): waiting on its detached run"
     nb_detach_wait || return
   fi
-  nb_kernel "$repo"
+  [ "$detach" = 1 ] || nb_kernel "$repo"                       # a detached notebook's is written for its copy of the tree
   for nb in $(nb_list); do
     grep -qxF "$nb" $out/done.txt && continue
     left=$((budget - (SECONDS - t0)))
@@ -380,7 +380,6 @@ nb_step() {  # step notebooks (see the header)
     if [ "$detach" = 1 ]; then
       nb_detach_start "$nb" || return
       nb_detach_wait || return
-      nb_kernel "$repo"
       continue
     fi
     echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, $left s left)"
