@@ -15,14 +15,15 @@
 #
 # Step `notebooks` (a payload staged with prepare.sh PK_NOTEBOOKS=1): environment/run-notebooks.py in the
 # JJava kernel of this route (the carried JRE and jars, DJL over this libtorch with the shim installed by
-# PkGpuShim before JJava starts, PRUNEKIT_DEVICE=gpu), one notebook at a time, full size unless PRUNEKIT_*
+# PkGpuShim before JJava starts, PRUNEKIT_DEVICE=gpu), one notebook at a time (NB_JOBS), full size unless PRUNEKIT_*
 # knobs are set; $OUT/notebooks.tar.gz holds every notebook executed so far on this machine (notebooks/...),
 # the records they wrote (data/results/...; a notebook that fails sends none back), their wall times
 # (notebook-runs.csv, rows for data/results/notebook-runs.csv) and done.txt / failed.txt. A later call goes
 # on with the notebooks not yet done. Settings: NB_LIST (notebooks or folders, default notebooks), NB_BUDGET
 # (seconds for the step, default 540), NB_MODE (full, or ci for run-notebooks.py --ci), NB_RESET=1 (forget
-# earlier calls' notebooks, ending a detached one still running), NB_DETACH=1 (each notebook outlives the call:
-# see nb_detach_start; for one longer than a call, such as the papers' sizes), NB_DETACH_LIMIT (3600 s).
+# earlier calls' notebooks, ending detached ones still running), NB_DETACH=1 (each notebook outlives the call:
+# see nb_detach_start; for one longer than a call, such as the papers' sizes), NB_DETACH_LIMIT (3600 s), NB_JOBS
+# (with NB_DETACH=1: notebooks at once, default 1; a failed one waits for NB_RESET=1 instead of the next call).
 #
 # PK_NO_GPU=1 is a dry run on a machine without a GPU: the unpack stops before the GPU-specific parts, and
 # `run` (from a copy of the tree: it replaces data/cache) needs no shim; with PK_CPU_LIBTORCH=<a libtorch
@@ -251,20 +252,20 @@ step() {  # step NAME TIMEOUT_S ARGS...: one prunekit command, its wall time and
   cp "$repo"/data/results/gpu-*.csv $PK/results/ 2>/dev/null
   pack
 }
-nb_kernel() {  # nb_kernel ROOT: the kernelspec prunekit-java of this route for the tree ROOT, in $PK/nb/jupyter (run-notebooks.py finds it on JUPYTER_PATH)
-  local d=$PK/nb/jupyter/kernels/prunekit-java
+nb_kernel() {  # nb_kernel ROOT JUPYTER MARK: the kernelspec prunekit-java of this route for the tree ROOT, in JUPYTER (run-notebooks.py finds it on JUPYTER_PATH); its JVM says -Dpk.nbkernel=MARK, by which a kernel left running is found
+  local d=$2/kernels/prunekit-java
   mkdir -p "$d"
   printf '%s\n' "handlers=java.util.logging.ConsoleHandler" ".level=WARNING" > "$d/logging.properties"  # JJava's INFO lines out
   # One JVM, no JJava launcher (it would start `java` from PATH): PkGpuShim starts DJL's engine, installs the shim
   # and then runs JJava's main, so every DJL call of every cell goes through the rebound JNI. DJL, prunekit and
   # the notebook jars are on the JVM's class path; JJAVA_CLASSPATH names them again for JShell's compiler, and its
   # class loader delegates to the JVM's first, so both see one copy of each class.
-  python3 - "$d" "$JAVA" "$PK" "$1" "${JOPTS[@]}" <<'PYEOF'
+  python3 - "$d" "$JAVA" "$PK" "$1" "$3" "${JOPTS[@]}" <<'PYEOF'
 import json, sys
-d, java, pk, repo, jopts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+d, java, pk, repo, mark, jopts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
 jars = f"{pk}/prunekit.jar:{pk}/jars/*:{pk}/nb/jars/*"
 argv = [java] + jopts + ["-Djava.awt.headless=true", f"-Djava.util.logging.config.file={d}/logging.properties",
-        f"-Dorg.bytedeco.javacpp.cachedir={pk}/javacpp", f"-Dpk.nbkernel={pk}",
+        f"-Dorg.bytedeco.javacpp.cachedir={pk}/javacpp", f"-Dpk.nbkernel={mark}",
         "--add-opens", "jdk.jshell/jdk.jshell=ALL-UNNAMED", "-cp", f"{pk}/pkgpu.jar:{pk}/nb/jjava/jjava.jar:{jars}",
         "PkGpuShim", "org.dflib.jjava.distro.JJava", "{connection_file}"]
 spec = {"argv": argv, "display_name": "Java (prunekit)", "language": "java", "interrupt_mode": "message",
@@ -281,16 +282,23 @@ nb_copy() {  # nb_copy NOTEBOOK OUT ROOT: the executed copy of NOTEBOOK in the t
   [ "${NB_MODE:-full}" = ci ] && rel=".ci-run/$rel"
   mkdir -p "$(dirname "$2/notebooks/$rel")" && cp "$3/notebooks/$rel" "$2/notebooks/$rel"
 }
-nb_results() {  # nb_results OUT ROOT: the records under ROOT/data/results that differ from the tree as sent (see nb_step)
+nb_results() {  # nb_results OUT ROOT NOTEBOOK: the records under ROOT/data/results that differ from the tree as sent (see nb_step)
+  # $PK/nbrun.records says which notebook each record came from: two notebooks of one run that wrote the same record
+  # (they ran at once, NB_JOBS) are named, and the copy of the one that ended last is kept
   (cd "$2/data/results" && for f in *; do
-     [ -f "$f" ] && ! grep -qxF "$(sha256sum -- "$f")" $PK/nbrun.sent && mkdir -p "$1/data/results" && cp "$f" "$1/data/results/"
+     [ -f "$f" ] && ! grep -qxF "$(sha256sum -- "$f")" $PK/nbrun.sent || continue
+     if [ -f "$1/data/results/$f" ] && ! cmp -s "$f" "$1/data/results/$f"; then
+       prev=$(sed -n "s|^$f ||p" $PK/nbrun.records 2>/dev/null | tail -n 1)
+       [ -n "$prev" ] && [ "$prev" != "$3" ] && echo "notebooks: $3 and $prev both wrote data/results/$f; kept: the copy of $3, which ended last"
+     fi
+     mkdir -p "$1/data/results" && cp "$f" "$1/data/results/" && echo "$f $3" >> $PK/nbrun.records
    done; true)
 }
 nb_log() { echo "$LOGS/nb-$(basename "$1" .ipynb).log"; }
-nb_finish() {  # nb_finish NOTEBOOK RC T1 ROOT: after a notebook ran in the tree ROOT (this call's, or a detached run's copy)
+nb_finish() {  # nb_finish NOTEBOOK RC T1 ROOT MARK: after a notebook ran in the tree ROOT (this call's, or a detached run's copy) with the kernel MARK (nb_kernel)
   local nb=$1 rc=$2 root=$4 pid
   tail -n 25 "$(nb_log "$nb")"
-  for pid in $(pgrep -f -- "-Dpk.nbkernel=$PK " || true); do echo "killing the kernel $pid left running"; kill -9 "$pid"; done
+  for pid in $(pgrep -f -- "-Dpk.nbkernel=$5 " || true); do echo "killing the kernel $pid left running"; kill -9 "$pid"; done
   python3 -c "import sys; print(f'notebook {sys.argv[1]} rc={sys.argv[2]} wall_s={float(sys.argv[4])-float(sys.argv[3]):.1f}')" \
     "$nb" "$rc" "$3" "$EPOCHREALTIME" | tee -a $LOGS/steps.txt
   if [ "$rc" = 0 ]; then
@@ -302,101 +310,141 @@ nb_finish() {  # nb_finish NOTEBOOK RC T1 ROOT: after a notebook ran in the tree
     root=$repo                       # a detached run's copy is dropped with what it wrote
     echo "notebooks: $nb failed; the records it wrote are not sent back"
   fi
-  nb_results $out "$root"
+  nb_results $out "$root" "$nb"
   tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
 }
-# NB_DETACH=1: a notebook longer than one call. It runs in a new process session (setsid), which the device tool
-# leaves running when a call returns, from a copy of the tree ($PK/nbtree: the next call's tree replaces this one's),
-# under its own limit NB_DETACH_LIMIT (seconds, default 3600, for the notebook and for any one cell). A call waits for
-# it until NB_BUDGET is spent and returns; the next call of the step, back to back while the machine is warm, waits on.
-nb_detach_start() {  # nb_detach_start NOTEBOOK: the copy of the tree, then the runner in its own session
-  local nb=$1 tree=$PK/nbtree limit="${NB_DETACH_LIMIT:-3600}"
-  [[ "$limit" =~ ^[0-9]+$ ]] || { echo "notebooks: NB_DETACH_LIMIT must be a whole number of seconds, got '$limit'"; return 1; }
-  rm -rf $tree && mkdir -p $tree
-  (cd "$repo" && tar --exclude=./.gpu --exclude=./data/cache -cf - .) | tar -xf - -C $tree
-  ln -s $PK/cache $tree/data/cache
-  nb_kernel $tree
-  rm -f $out/detached.rc $out/detached.pid $out/detached.status
-  echo "$nb $EPOCHREALTIME" > $out/detached
-  echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, detached in $tree, limit $limit s)"
-  (cd $tree && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
+# NB_DETACH=1: notebooks longer than one call. Each runs in a new process session (setsid), which the device tool
+# leaves running when a call returns, from a copy of the tree ($PK/nbslots/K/tree: the next call's tree replaces this
+# one's), under its own limit NB_DETACH_LIMIT (seconds, default 3600, for the notebook and for any one cell); NB_JOBS
+# of them at once (default 1; slots K = 1 .. NB_JOBS), the list's next notebook starting in the slot that frees up.
+# A call waits on them until NB_BUDGET is spent and returns; the next call of the step, back to back while the machine
+# is warm, waits on. A detached notebook that failed is not started again until NB_RESET=1.
+nb_slots=$PK/nbslots
+nb_detach_start() {  # nb_detach_start NOTEBOOK K: slot K's copy of the tree, then the runner in its own session
+  local nb=$1 s=$nb_slots/$2
+  rm -rf $s && mkdir -p $s/tree
+  (cd "$repo" && tar --exclude=./.gpu --exclude=./data/cache -cf - .) | tar -xf - -C $s/tree
+  ln -s $PK/cache $s/tree/data/cache
+  nb_kernel $s/tree $s/jupyter $s
+  echo "$nb $EPOCHREALTIME" > $s/nb
+  echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, detached in $s/tree, slot $2 of $jobs, limit $limit s)"
+  (cd $s/tree && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$s/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
      setsid bash -c 'echo $$ > "$5"; timeout -k 20 "$1" python3 environment/run-notebooks.py "$2" --timeout "$1" --times "$3" \
-                       --status "$7" "$4"; echo $? > "$6"' _ "$limit" "$mode" "$out/notebook-runs.csv" "$nb" "$out/detached.pid" \
-                     "$out/detached.rc" "$out/detached.status") \
+                       --status "$7" "$4"; echo $? > "$6"' _ "$limit" "$mode" "$s/notebook-runs.csv" "$nb" "$s/pid" "$s/rc" "$s/status") \
     > "$(nb_log "$nb")" 2>&1 < /dev/null &
 }
-nb_detach_wait() {  # waits on the detached notebook: 0 once it has ended (then finished here), 1 when the budget is spent first
-  local nb t1 rc pid
-  read -r nb t1 < $out/detached
-  while [ ! -f $out/detached.rc ]; do
-    pid=$(cat $out/detached.pid 2>/dev/null)
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -f $out/detached.rc ]; then
-      echo 137 > $out/detached.rc; break                                  # ended without saying how: as if killed
-    fi
+nb_detach_end() {  # nb_detach_end K: slot K's notebook has ended: its wall-time rows, then nb_finish
+  local s=$nb_slots/$1 nb t1 rc
+  read -r nb t1 < $s/nb
+  rc=$(cat $s/rc)
+  if [ -f $s/notebook-runs.csv ]; then      # a file per slot: runners at once would interleave their rows
+    if [ -f $out/notebook-runs.csv ]; then tail -n +2 $s/notebook-runs.csv >> $out/notebook-runs.csv; else cp $s/notebook-runs.csv $out/; fi
+  fi
+  rm -f $s/nb
+  nb_finish "$nb" "$rc" "$t1" $s/tree $s
+  [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"   # the copies of the tree made from now on read them
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "notebooks: $nb ran past NB_DETACH_LIMIT ($limit s) or was killed"; fi
+}
+nb_next() {  # the list's first notebook not done, not failed and not running (NB_DETACH=1)
+  local nb
+  for nb in $(nb_list); do
+    grep -qxF "$nb" $out/done.txt && continue
+    cut -d' ' -f1 $out/failed.txt | grep -qxF "$nb" && continue
+    cat $nb_slots/*/nb 2>/dev/null | cut -d' ' -f1 | grep -qxF "$nb" && continue
+    echo "$nb"
+    return
+  done
+}
+nb_detach_run() {  # NB_DETACH=1: 0 once no notebook runs and none is left to start, 1 when the budget is spent first
+  local s k nb t1 pid running
+  while :; do
+    running=0
+    for s in $nb_slots/*/; do
+      s=${s%/}; [ -f $s/nb ] || continue
+      pid=$(cat $s/pid 2>/dev/null)
+      if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -f $s/rc ]; then
+        echo 137 > $s/rc                                                   # ended without saying how: as if killed
+      fi
+      if [ -f $s/rc ]; then nb_detach_end "$(basename $s)"; else running=$((running + 1)); fi
+    done
+    for ((k = 1; k <= jobs && running < jobs; k++)); do
+      [ -f $nb_slots/$k/nb ] && continue
+      [ $((budget - (SECONDS - t0))) -gt 20 ] || break
+      nb=$(nb_next)
+      [ -n "$nb" ] || break
+      nb_detach_start "$nb" $k
+      running=$((running + 1))
+    done
+    [ $running = 0 ] && return 0
     if [ $((budget - (SECONDS - t0))) -le 15 ]; then
-      tail -n 5 "$(nb_log "$nb")"
-      [ -f $out/detached.status ] && echo "now: $(cat $out/detached.status)"
-      python3 -c "import sys; print(f'notebooks: {sys.argv[1]} still running, detached, {float(sys.argv[3])-float(sys.argv[2]):.0f} s so far; call again (PK_STEPS=notebooks NB_DETACH=1, back to back) to wait on')" \
-        "$nb" "$t1" "$EPOCHREALTIME"
+      for s in $nb_slots/*/; do
+        s=${s%/}; [ -f $s/nb ] || continue
+        read -r nb t1 < $s/nb
+        tail -n 5 "$(nb_log "$nb")"
+        [ -f $s/status ] && echo "now: $(cat $s/status)"
+        python3 -c "import sys; print(f'notebooks: {sys.argv[1]} still running, detached, {float(sys.argv[3])-float(sys.argv[2]):.0f} s so far')" \
+          "$nb" "$t1" "$EPOCHREALTIME"
+      done
+      echo "notebooks: call again (PK_STEPS=notebooks NB_DETACH=1, back to back) to wait on"
       tar -C $out -czf "$OUT/notebooks.tar.gz" . && pack
       return 1
     fi
     sleep 5
   done
-  rc=$(cat $out/detached.rc)
-  rm -f $out/detached $out/detached.rc $out/detached.pid $out/detached.status
-  nb_finish "$nb" "$rc" "$t1" $PK/nbtree
-  [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"   # the next notebook's copy of the tree reads them
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "notebooks: $nb ran past NB_DETACH_LIMIT (${NB_DETACH_LIMIT:-3600} s)"; fi
 }
-nb_detach_stop() {  # NB_RESET=1 with a detached notebook running: its session and kernel are ended
-  local pid
-  pid=$(cat $out/detached.pid 2>/dev/null)
-  # its session: the shell, timeout (a process group of its own) and the runner; the kernel has a session of its own
-  [ -n "$pid" ] && pkill -9 -s "$pid" && echo "notebooks: NB_RESET=1: ended the detached run of $(cut -d' ' -f1 $out/detached)"
-  for pid in $(pgrep -f -- "-Dpk.nbkernel=$PK " || true); do kill -9 "$pid"; done
+nb_detach_stop() {  # NB_RESET=1: the detached notebooks still running are ended, their sessions and kernels
+  local s pid
+  for s in $nb_slots/*/; do
+    s=${s%/}; [ -f $s/nb ] || continue
+    pid=$(cat $s/pid 2>/dev/null)
+    # its session: the shell, timeout (a process group of its own) and the runner; the kernel has a session of its own
+    [ -n "$pid" ] && pkill -9 -s "$pid" && echo "notebooks: NB_RESET=1: ended the detached run of $(cut -d' ' -f1 $s/nb)"
+  done
+  for pid in $(pgrep -f -- "-Dpk.nbkernel=$nb_slots/[0-9]+ " || true); do kill -9 "$pid"; done
 }
 nb_step() {  # step notebooks (see the header)
   local out=$PK/nbrun t0=$SECONDS budget="${NB_BUDGET:-540}" mode=--in-place nb left rc t1 device=gpu detach="${NB_DETACH:-0}"
+  local jobs="${NB_JOBS:-1}" limit="${NB_DETACH_LIMIT:-3600}" done failed
   [ "${PK_NO_GPU:-0}" = 1 ] && device=cpu
   device="${PRUNEKIT_DEVICE:-$device}"
   [ "${NB_MODE:-full}" = ci ] && mode=--ci
   [ -f $PK/nb/site/nbclient/__init__.py ] || { echo "notebooks: no runner in $PK/nb/site: stage with prepare.sh PK_NOTEBOOKS=1 (or see logs/unpack.log)"; return; }
-  if [ "${NB_RESET:-0}" = 1 ]; then [ -f $out/detached ] && nb_detach_stop; rm -rf $out; fi
+  [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "notebooks: NB_JOBS must be a whole number of notebooks at once (1 or more), got '$jobs'"; return; }
+  [[ "$limit" =~ ^[1-9][0-9]*$ ]] || { echo "notebooks: NB_DETACH_LIMIT must be a whole number of seconds, got '$limit'"; return; }
+  [ "$jobs" = 1 ] || [ "$detach" = 1 ] || { echo "notebooks: NB_JOBS=$jobs runs notebooks at once only detached: add NB_DETACH=1"; return; }
+  if [ "${NB_RESET:-0}" = 1 ]; then nb_detach_stop; rm -rf $out $nb_slots $PK/nbrun.records; fi
   mkdir -p $out && touch $out/done.txt $out/failed.txt
   # the records as this call's tree holds them, then what the notebooks of earlier calls changed
   (cd "$repo/data/results" && sha256sum -- *) > $PK/nbrun.sent
   [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"
-  if [ -f $out/detached ]; then
-    echo "=== notebook $(cut -d' ' -f1 $out/detached): waiting on its detached run"
-    nb_detach_wait || return
+  if [ "$detach" = 1 ]; then
+    nb_detach_run || return
+  else
+    nb_kernel "$repo" $PK/nb/jupyter $PK
+    for nb in $(nb_list); do
+      grep -qxF "$nb" $out/done.txt && continue
+      left=$((budget - (SECONDS - t0)))
+      [ $left -ge 60 ] || { echo "notebooks: the $budget s budget is spent; call again to go on"; break; }   # a notebook gets at least 60 s
+      echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, $left s left)"
+      rm -rf $PK/nbrun.before && cp -r "$repo/data/results" $PK/nbrun.before   # a failed notebook's records are dropped
+      t1=$EPOCHREALTIME
+      (cd "$repo" && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
+         timeout -k 20 $left python3 environment/run-notebooks.py $mode --timeout $left --times $out/notebook-runs.csv "$nb") > "$(nb_log "$nb")" 2>&1
+      rc=$?
+      nb_finish "$nb" "$rc" "$t1" "$repo" $PK
+      if [ $rc = 124 ] || [ $rc = 137 ]; then
+        echo "notebooks: $nb ran past the budget; call again (it starts over), alone (NB_LIST=$nb), smaller (PRUNEKIT_* knobs) or detached (NB_DETACH=1)"
+        break
+      fi
+    done
   fi
-  [ "$detach" = 1 ] || nb_kernel "$repo"                       # a detached notebook's is written for its copy of the tree
-  for nb in $(nb_list); do
-    grep -qxF "$nb" $out/done.txt && continue
-    left=$((budget - (SECONDS - t0)))
-    # a notebook gets at least 60 s; a detached one need not end within the call
-    [ $left -ge 60 ] || { [ "$detach" = 1 ] && [ $left -gt 20 ]; } || { echo "notebooks: the $budget s budget is spent; call again to go on"; break; }
-    if [ "$detach" = 1 ]; then
-      nb_detach_start "$nb" || return
-      nb_detach_wait || return
-      continue
-    fi
-    echo "=== notebook $nb ($mode, PRUNEKIT_DEVICE=$device, $left s left)"
-    rm -rf $PK/nbrun.before && cp -r "$repo/data/results" $PK/nbrun.before   # a failed notebook's records are dropped
-    t1=$EPOCHREALTIME
-    (cd "$repo" && PYTHONPATH=$PK/nb/site JUPYTER_PATH=$PK/nb/jupyter PYTHONUNBUFFERED=1 PRUNEKIT_DEVICE=$device \
-       timeout -k 20 $left python3 environment/run-notebooks.py $mode --timeout $left --times $out/notebook-runs.csv "$nb") > "$(nb_log "$nb")" 2>&1
-    rc=$?
-    nb_finish "$nb" "$rc" "$t1" "$repo"
-    if [ $rc = 124 ] || [ $rc = 137 ]; then
-      echo "notebooks: $nb ran past the budget; call again (it starts over), alone (NB_LIST=$nb), smaller (PRUNEKIT_* knobs) or detached (NB_DETACH=1)"
-      break
-    fi
-  done
   tar -C $out -czf "$OUT/notebooks.tar.gz" .                   # every call returns what is done so far
+  done=$(wc -l < $out/done.txt)
   left=$(nb_list | grep -cvxFf $out/done.txt)
-  if [ "$left" = 0 ]; then echo "notebooks: all done ($(wc -l < $out/done.txt))"; else echo "notebooks: $(wc -l < $out/done.txt) done, $left left"; fi
+  failed=$(nb_list | grep -cxFf <(cut -d' ' -f1 $out/failed.txt))
+  if [ "$left" = 0 ]; then echo "notebooks: all done ($done)"
+  elif [ "$detach" = 1 ] && [ "$failed" = "$left" ]; then echo "notebooks: $done done, $failed failed (failed.txt; NB_RESET=1 starts them again)"
+  else echo "notebooks: $done done, $left left$([ "$failed" = 0 ] || echo ", $failed of them failed last time")"; fi
 }
 make_launcher $PK/prunekit $PK/prunekit.jar
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv
