@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where the notebook suite's time goes, read from data/results/notebook-runs.csv (written by
 run-notebooks.py --times): for each notebook, its latest run per mode (and device, where the record
-names one), the total, the load average it started at, and the cells that took the most.
+names one) and size knobs, the total, the load average it started at, and the cells that took the most.
 
   python3 environment/notebook-times.py [--mode full|ci] [--top 3] [--csv data/results/notebook-runs.csv]
 
@@ -18,11 +18,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def size_of(knobs):
+    """The knobs that change what a run computes (all but PRUNEKIT_THREADS), "" for the defaults. Rows from before
+    run-notebooks.py recorded its knobs ("unrecorded") count as the defaults'."""
+    if knobs in (None, "", "defaults", "unrecorded"):
+        return ""
+    return ";".join(k for k in knobs.replace("PRUNEKIT_", "").split(";") if not k.startswith("THREADS="))
+
+
 def latest_runs(rows):
-    """Groups rows by (notebook, mode, device) and keeps the latest timestamp's rows of each."""
+    """Groups rows by (notebook, mode, device, size) and keeps the latest timestamp's rows of each: a run at other
+    sizes (PRUNEKIT_PAPER_SIZE=1, say) does not stand in for the standard run."""
     runs = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        key = (row["notebook"], row["mode"], row.get("device") or "cpu")
+        key = (row["notebook"], row["mode"], row.get("device") or "cpu", size_of(row.get("knobs")))
         runs[key][row["timestamp"]].append(row)
     return {key: by_time[max(by_time)] for key, by_time in runs.items()}
 
@@ -46,11 +55,11 @@ def main():
     print("| notebook | mode | device | knobs | run (UTC) | load | total s | slowest cells (s, share) |")
     print("|---|---|---|---|---|---|---|---|")
     sums = defaultdict(float)
-    for (notebook, mode, device), run in sorted(runs.items()):
+    for (notebook, mode, device, size), run in sorted(runs.items()):
         total = [r for r in run if r["cell"] == "total"]
         cells = sorted((r for r in run if r["cell"] != "total"), key=lambda r: -float(r["seconds"]))
         seconds = float(total[0]["seconds"]) if total else sum(float(r["seconds"]) for r in cells)
-        sums[(mode, device)] += seconds
+        sums[(mode, device, size)] += seconds
         slowest = "; ".join(
             f"cell {r['cell']} `{r['first_line'][:48].strip()}` {float(r['seconds']):.1f} ({float(r['seconds']) / seconds:.0%})"
             for r in cells[:args.top])
@@ -59,9 +68,10 @@ def main():
         print(f"| {name} | {mode} | {device} | {knobs} | {run[0]['timestamp'][:16]} | {run[0]['load_avg_1min']} "
               f"| {seconds:.1f} | {slowest} |")
     print()
-    for (mode, device), seconds in sorted(sums.items()):
-        count = sum(1 for key in runs if key[1:] == (mode, device))
-        print(f"suite, {mode}, {device}: {count} notebooks, {seconds:.1f} s ({seconds / 60:.1f} min), the sum of their latest runs")
+    for (mode, device, size), seconds in sorted(sums.items()):
+        count = sum(1 for key in runs if key[1:] == (mode, device, size))
+        label = f"{mode}, {device}" + (f", {size}" if size and mode != "ci" else "")
+        print(f"suite, {label}: {count} notebooks, {seconds:.1f} s ({seconds / 60:.1f} min), the sum of their latest runs")
     latest = {}
     for r in suites:
         latest[(r["mode"], r["device"])] = r                     # rows are in time order: the latest wins
