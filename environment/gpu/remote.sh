@@ -404,7 +404,7 @@ nb_detach_stop() {  # NB_RESET=1: the detached notebooks still running are ended
 }
 nb_step() {  # step notebooks (see the header)
   local out=$PK/nbrun t0=$SECONDS budget="${NB_BUDGET:-540}" mode=--in-place nb left rc t1 device=gpu detach="${NB_DETACH:-0}"
-  local jobs="${NB_JOBS:-1}" limit="${NB_DETACH_LIMIT:-3600}" done failed
+  local jobs="${NB_JOBS:-1}" limit="${NB_DETACH_LIMIT:-3600}" finished failed
   [ "${PK_NO_GPU:-0}" = 1 ] && device=cpu
   device="${PRUNEKIT_DEVICE:-$device}"
   [ "${NB_MODE:-full}" = ci ] && mode=--ci
@@ -439,12 +439,12 @@ nb_step() {  # step notebooks (see the header)
     done
   fi
   tar -C $out -czf "$OUT/notebooks.tar.gz" .                   # every call returns what is done so far
-  done=$(wc -l < $out/done.txt)
+  finished=$(wc -l < $out/done.txt)
   left=$(nb_list | grep -cvxFf $out/done.txt)
   failed=$(nb_list | grep -cxFf <(cut -d' ' -f1 $out/failed.txt))
-  if [ "$left" = 0 ]; then echo "notebooks: all done ($done)"
-  elif [ "$detach" = 1 ] && [ "$failed" = "$left" ]; then echo "notebooks: $done done, $failed failed (failed.txt; NB_RESET=1 starts them again)"
-  else echo "notebooks: $done done, $left left$([ "$failed" = 0 ] || echo ", $failed of them failed last time")"; fi
+  if [ "$left" = 0 ]; then echo "notebooks: all done ($finished)"
+  elif [ "$detach" = 1 ] && [ "$failed" = "$left" ]; then echo "notebooks: $finished done, $failed failed (failed.txt; NB_RESET=1 starts them again)"
+  else echo "notebooks: $finished done, $left left$([ "$failed" = 0 ] || echo ", $failed of them failed last time")"; fi
 }
 make_launcher $PK/prunekit $PK/prunekit.jar
 command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv
