@@ -345,6 +345,10 @@ nb_detach_end() {  # nb_detach_end K: slot K's notebook has ended: its wall-time
   [ -d $out/data/results ] && cp $out/data/results/* "$repo/data/results/"   # the copies of the tree made from now on read them
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then echo "notebooks: $nb ran past NB_DETACH_LIMIT ($limit s) or was killed"; fi
 }
+nb_busy() {  # the slots with a notebook started and not yet taken (nb_detach_end), as folders
+  local s
+  for s in $nb_slots/*/; do [ -f "${s}nb" ] && echo "${s%/}"; done; true
+}
 nb_next() {  # the list's first notebook not done, not failed and not running (NB_DETACH=1)
   local nb
   for nb in $(nb_list); do
@@ -359,8 +363,7 @@ nb_detach_run() {  # NB_DETACH=1: 0 once no notebook runs and none is left to st
   local s k nb t1 pid running
   while :; do
     running=0
-    for s in $nb_slots/*/; do
-      s=${s%/}; [ -f $s/nb ] || continue
+    for s in $(nb_busy); do
       pid=$(cat $s/pid 2>/dev/null)
       if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ ! -f $s/rc ]; then
         echo 137 > $s/rc                                                   # ended without saying how: as if killed
@@ -377,8 +380,7 @@ nb_detach_run() {  # NB_DETACH=1: 0 once no notebook runs and none is left to st
     done
     [ $running = 0 ] && return 0
     if [ $((budget - (SECONDS - t0))) -le 15 ]; then
-      for s in $nb_slots/*/; do
-        s=${s%/}; [ -f $s/nb ] || continue
+      for s in $(nb_busy); do
         read -r nb t1 < $s/nb
         tail -n 5 "$(nb_log "$nb")"
         [ -f $s/status ] && echo "now: $(cat $s/status)"
@@ -394,8 +396,7 @@ nb_detach_run() {  # NB_DETACH=1: 0 once no notebook runs and none is left to st
 }
 nb_detach_stop() {  # NB_RESET=1: the detached notebooks still running are ended, their sessions and kernels
   local s pid
-  for s in $nb_slots/*/; do
-    s=${s%/}; [ -f $s/nb ] || continue
+  for s in $(nb_busy); do
     pid=$(cat $s/pid 2>/dev/null)
     # its session: the shell, timeout (a process group of its own) and the runner; the kernel has a session of its own
     [ -n "$pid" ] && pkill -9 -s "$pid" && echo "notebooks: NB_RESET=1: ended the detached run of $(cut -d' ' -f1 $s/nb)"
