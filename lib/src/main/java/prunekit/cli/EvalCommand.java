@@ -39,7 +39,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         try (LlamaModel m = model.load()) {
             MultipleChoice.Result r = MultipleChoice.evaluate(new ModelScorer(m), m.tokenizer(), items,
-                    MultipleChoice.Config.DEFAULT);
+                    MultipleChoice.Config.forDevice(m.device(), true));
             System.out.println("model=" + r.model());
             System.out.println("task=" + r.task());
             System.out.println("items=" + r.items());

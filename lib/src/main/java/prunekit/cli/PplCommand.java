@@ -47,8 +47,8 @@ final class PplCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Perplexity.Config cfg = Perplexity.Config.DEFAULT.withSeqLen(seqLen).withMaxTokens(maxEvalTokens);
         try (LlamaModel m = model.load()) {
+            Perplexity.Config cfg = Perplexity.Config.forDevice(m.device(), seqLen, maxEvalTokens).withProgress(true);
             ModelScorer scorer = new ModelScorer(m);
             Perplexity.Result r = text.corpus != null
                     ? Perplexity.ofSplit(scorer, m.tokenizer(), text.corpus, split, cfg)

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import ai.djl.Device;
 import prunekit.data.tasks.ChoiceItem;
 import prunekit.viz.Progress;
 import prunekit.model.Tokenizer;
@@ -34,21 +35,46 @@ import prunekit.model.Tokenizer;
  * choice's whole sequence. Where a choice's sequence had to be cut from the left to fit the model,
  * the prefixes differ; those items' sequences are sorted by length, longest first, and scored
  * {@code batchSize} at a time, right-padded to the longest in the batch. Padding sits after every
- * scored position, so a causal model's scores of the real tokens do not see it.
+ * scored position, so a causal model's scores of the real tokens do not see it. On a GPU every item goes
+ * that way ({@link Config#wholeSequences}): packing many items into one pass is faster there than two
+ * passes per item.
  */
 public final class MultipleChoice {
 
     /**
-     * @param batchSize whole sequences per scorer call for items whose choices share no prefix
-     *                  (16: choices of short tasks fit easily on a CPU)
-     * @param progress show a progress bar ({@link Progress})
+     * @param batchSize      whole sequences per scorer call for items whose choices share no prefix, and for
+     *                       every item when {@code wholeSequences} (16: choices of short tasks fit easily on a CPU)
+     * @param progress       show a progress bar ({@link Progress})
+     * @param wholeSequences score every choice as its whole sequence, {@code batchSize} at a time across items,
+     *                       instead of each item's context once then its choices (false: the CPU's faster way;
+     *                       {@link #forDevice})
      */
-    public record Config(int batchSize, boolean progress) {
-        /** Batches of 16, progress on. */
-        public static final Config DEFAULT = new Config(16, true);
+    public record Config(int batchSize, boolean progress, boolean wholeSequences) {
+        /** Batches of 16, progress on, each context once. */
+        public static final Config DEFAULT = new Config(16, true, false);
+
+        /** Whole sequences per pass on a GPU ({@link #forDevice}). */
+        public static final int GPU_BATCH = 64;
 
         public Config {
             if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+
+        /** Each item's context once, then its choices; whole sequences only where a context had to be cut. */
+        public Config(int batchSize, boolean progress) {
+            this(batchSize, progress, false);
+        }
+
+        /**
+         * The faster way on {@code device}. A CPU's pass costs in proportion to its tokens, so each context runs
+         * once ({@link #DEFAULT}). A GPU's pass at these sizes is spent launching its operations (one SmolLM2 pass
+         * of 1 x 256 tokens takes about as long as one of 8 x 256, docs/performance.md), so the two passes per item
+         * of the cached path cost more than repeating each context in a batch: every choice goes whole, {@link
+         * #GPU_BATCH} sequences a pass across items. Both give the same scores up to float rounding
+         * ({@code CachedScoringTest}).
+         */
+        public static Config forDevice(Device device, boolean progress) {
+            return device.isGpu() ? new Config(GPU_BATCH, progress, true) : new Config(DEFAULT.batchSize(), progress, false);
         }
     }
 
@@ -127,7 +153,7 @@ public final class MultipleChoice {
         List<Request> unshared = new ArrayList<>();
         List<Integer> shared = new ArrayList<>();
         for (int i = 0; i < ll.length; i++) {
-            if (sharesPrefix(byItem.get(i))) shared.add(i);
+            if (!config.wholeSequences() && sharesPrefix(byItem.get(i))) shared.add(i);
             else unshared.addAll(byItem.get(i));
         }
         int batches = (unshared.size() + config.batchSize() - 1) / config.batchSize();

@@ -1,5 +1,6 @@
 package prunekit.eval;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,6 +42,27 @@ public final class Perplexity {
             if (seqLen < 2) throw new IllegalArgumentException("seqLen must be >= 2, got " + seqLen);
             if (maxTokens < 0) throw new IllegalArgumentException("maxTokens must be >= 0 (0 = all), got " + maxTokens);
             if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+
+        /** Tokens a pass holds on a GPU ({@link #forDevice}): 8,192, the logits of a 49,152-token vocabulary in 1.6 GB. */
+        public static final int GPU_TOKENS_PER_PASS = 8192;
+
+        /**
+         * Windows of {@code seqLen} tokens, at most {@code maxTokens} scored, without a progress bar, in batches
+         * sized for {@code device}: 4 windows on a CPU, whose pass costs in proportion to its tokens; on a GPU,
+         * whose pass at these sizes is spent launching its operations (one SmolLM2 pass of 1 x 256 tokens takes
+         * about as long as one of 8 x 256, docs/performance.md), as many windows as fill {@link
+         * #GPU_TOKENS_PER_PASS} (64 at 128 tokens, 4 at 2,048), never fewer than 4. The batch changes nothing but
+         * float rounding: each window is scored on its own.
+         */
+        public static Config forDevice(Device device, int seqLen, long maxTokens) {
+            int batch = device.isGpu() ? Math.max(4, GPU_TOKENS_PER_PASS / Math.max(1, seqLen)) : 4;
+            return new Config(seqLen, maxTokens, batch, false);
+        }
+
+        /** This config with the progress bar on or off. */
+        public Config withProgress(boolean on) {
+            return new Config(seqLen, maxTokens, batchSize, on);
         }
 
         /** This config with another sequence length. */

@@ -42,13 +42,13 @@ public final class ProtocolTable {
     /** The dense model as the reference, measured through {@link Baselines} (cached on disk). */
     public ProtocolTable reference(LlamaModel dense) {
         ModelScorer scorer = new ModelScorer(dense);
-        return add(dense.config().name(), (corpus, n) -> Baselines.perplexity(scorer, dense.tokenizer(), corpus, "test", config(n)));
+        return add(dense.config().name(), (corpus, n) -> Baselines.perplexity(scorer, dense.tokenizer(), corpus, "test", config(dense, n)));
     }
 
     /** A model measured live on every corpus and window length of the protocol. */
     public ProtocolTable add(String name, LlamaModel model) {
         ModelScorer scorer = new ModelScorer(model);
-        return add(name, (corpus, n) -> Perplexity.ofSplit(scorer, model.tokenizer(), corpus, "test", config(n)));
+        return add(name, (corpus, n) -> Perplexity.ofSplit(scorer, model.tokenizer(), corpus, "test", config(model, n)));
     }
 
     /** A model measured by {@code measurement} on every corpus and window length of the protocol. */
@@ -113,7 +113,7 @@ public final class ProtocolTable {
         return t;
     }
 
-    private Perplexity.Config config(int seqLen) {
-        return new Perplexity.Config(seqLen, protocol.evalTokens(), 4, false);
+    private Perplexity.Config config(LlamaModel model, int seqLen) {
+        return Perplexity.Config.forDevice(model.device(), seqLen, protocol.evalTokens());
     }
 }

@@ -71,7 +71,7 @@ public record Evaluation(Protocol protocol, int calibSamples, int calibSeqLen, l
         for (String corpus : protocol.evalCorpora()) {
             for (int seqLen : protocol.seqLens()) {
                 Perplexity.Result ppl = Perplexity.ofSplit(scorer, m.tokenizer(), corpus, "test",
-                        new Perplexity.Config(seqLen, protocol.evalTokens(), 4, progress));
+                        Perplexity.Config.forDevice(m.device(), seqLen, protocol.evalTokens()).withProgress(progress));
                 sink.accept(ResultRecord.of(run, ppl));
                 line.append(String.format("  %s@%d %.2f", corpus, seqLen, ppl.ppl()));
             }
@@ -80,7 +80,7 @@ public record Evaluation(Protocol protocol, int calibSamples, int calibSeqLen, l
                 run.seed(), run.device(), 0, "params", parameters, Double.NaN, m.config().layers()));
         for (ChoiceTask task : tasks) {
             MultipleChoice.Result r = MultipleChoice.evaluate(scorer, m.tokenizer(), task,
-                    new MultipleChoice.Config(16, false));
+                    MultipleChoice.Config.forDevice(m.device(), false));
             ResultRecord.of(run, r, m.config().maxSequenceLength()).forEach(sink);
             line.append(String.format("  %s %.3f/%.3f", task.name(), r.acc(), r.accNorm()));
         }
