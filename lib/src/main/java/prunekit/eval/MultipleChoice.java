@@ -67,10 +67,10 @@ public final class MultipleChoice {
 
         /**
          * The faster way on {@code device}. A CPU's pass costs in proportion to its tokens, so each context runs
-         * once ({@link #DEFAULT}). A GPU's pass at these sizes is spent launching its operations (one SmolLM2 pass
-         * of 1 x 256 tokens takes about as long as one of 8 x 256, docs/performance.md), so the two passes per item
-         * of the cached path cost more than repeating each context in a batch: every choice goes whole, {@link
-         * #GPU_BATCH} sequences a pass across items. Both give the same scores up to float rounding
+         * once ({@link #DEFAULT}). A GPU's pass at these sizes is spent launching its operations (on an H100 a
+         * SmolLM2 pass of 8 x 256 tokens takes 1.7 times as long as one of 1 x 256, docs/performance.md), so the
+         * two passes per item of the cached path cost more than repeating each context in a batch: every choice
+         * goes whole, {@link #GPU_BATCH} sequences a pass across items. Both give the same scores up to float rounding
          * ({@code CachedScoringTest}).
          */
         public static Config forDevice(Device device, boolean progress) {
