@@ -51,8 +51,10 @@ public final class McScoringCheck {
                 double[] x = a.scores().get(i).logLik();
                 double[] y = b.scores().get(i).logLik();
                 double[] z = c.scores().get(i).logLik();
-                for (int j = 0; j < x.length; j++) maxDiff = Math.max(maxDiff, Math.abs(x[j] - y[j]));
-                for (int j = 0; j < x.length; j++) maxDiffAcross = Math.max(maxDiffAcross, Math.abs(x[j] - z[j]));
+                for (int j = 0; j < x.length; j++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(x[j] - y[j]));
+                    maxDiffAcross = Math.max(maxDiffAcross, Math.abs(x[j] - z[j]));
+                }
                 if (a.scores().get(i).predicted() != b.scores().get(i).predicted()) accDiffer++;
                 if (a.scores().get(i).predictedNorm() != b.scores().get(i).predictedNorm()) normDiffer++;
             }

@@ -56,7 +56,8 @@ public final class Perplexity {
          * float rounding: each window is scored on its own.
          */
         public static Config forDevice(Device device, int seqLen, long maxTokens) {
-            int batch = device.isGpu() ? Math.max(4, GPU_TOKENS_PER_PASS / Math.max(1, seqLen)) : 4;
+            int batch = DEFAULT.batchSize();
+            if (device.isGpu()) batch = Math.max(batch, GPU_TOKENS_PER_PASS / Math.max(1, seqLen));
             return new Config(seqLen, maxTokens, batch, false);
         }
 
