@@ -49,9 +49,8 @@ public final class Perplexity {
 
         /**
          * Windows of {@code seqLen} tokens, at most {@code maxTokens} scored, without a progress bar, in batches
-         * sized for {@code device}: 4 windows on a CPU, whose pass costs in proportion to its tokens; on a GPU,
-         * whose pass at these sizes is spent launching its operations (on an H100 a SmolLM2 pass of 8 x 256 tokens
-         * takes 1.7 times as long as one of 1 x 256, docs/performance.md), as many windows as fill {@link
+         * sized for {@code device}: 4 windows on a CPU; on a GPU, whose pass at these sizes is spent launching its
+         * operations ({@link MultipleChoice.Config#forDevice} says why), as many windows as fill {@link
          * #GPU_TOKENS_PER_PASS} (64 at 128 tokens, 4 at 2,048), never fewer than 4. The batch changes nothing but
          * float rounding: each window is scored on its own.
          */
